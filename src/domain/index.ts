@@ -1,3 +1,5 @@
 export * from './labels';
 export * from './comment';
 export * from './decision';
+export * from './severity';
+export * from './hashing';

@@ -1,0 +1,64 @@
+import type { Logger } from './logger';
+
+export type Closer = () => Promise<unknown> | unknown;
+
+/**
+ * Closes resources in registration order (HTTP server, workers, queues, Redis, database), each
+ * even if an earlier one failed, under a hard timeout so a stuck closer cannot hang the process.
+ */
+export class Shutdown {
+  private readonly closers: { name: string; close: Closer }[] = [];
+  private running: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly timeoutMs = 15_000,
+  ) {}
+
+  register(name: string, close: Closer): void {
+    this.closers.push({ name, close });
+  }
+
+  /** Resolves true when every closer succeeded in time. */
+  run(reason: string): Promise<boolean> {
+    this.running ??= this.closeAll(reason);
+    return this.running;
+  }
+
+  private async closeAll(reason: string): Promise<boolean> {
+    this.logger.info({ reason }, 'shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.error({ timeoutMs: this.timeoutMs }, 'shutdown timed out');
+        resolve(false);
+      }, this.timeoutMs);
+      timer.unref();
+    });
+    const sequence = (async () => {
+      let ok = true;
+      for (const { name, close } of this.closers) {
+        try {
+          await close();
+          this.logger.debug({ closer: name }, 'closed');
+        } catch (err) {
+          ok = false;
+          this.logger.error({ err, closer: name }, 'closer failed');
+        }
+      }
+      return ok;
+    })();
+    const result = await Promise.race([sequence, timeout]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /** SIGTERM/SIGINT run the shutdown once, then exit with its outcome. */
+  installSignalHandlers(exit: (code: number) => void = (code) => process.exit(code)): void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      void this.run(signal).then((ok) => exit(ok ? 0 : 1));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+}

@@ -1,0 +1,146 @@
+import type { IncomingComment } from '../../../src/domain/comment';
+import type { TriageResult } from '../../../src/domain/decision';
+import { appendAudit, listAudit } from '../../../src/store/audit.repository';
+import {
+  findStalePending,
+  getComment,
+  listQueue,
+  markEnqueued,
+  saveComment,
+} from '../../../src/store/comments.repository';
+import { listDecisions, saveMachineDecision } from '../../../src/store/decisions.repository';
+import { migrate } from '../../../src/store/migrate';
+import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../../helpers/databases';
+
+const incoming = (overrides: Partial<IncomingComment> = {}): IncomingComment => ({
+  siteId: 'le-monde',
+  articleUrl: 'https://example.fr/article-1',
+  articleTitle: 'Article 1',
+  sourceId: 'c-1',
+  parentSourceId: null,
+  author: 'Obélix',
+  text: 'Bonjour à tous',
+  publishedAt: '2025-11-24T10:00:00.000Z',
+  source: 'webhook',
+  ...overrides,
+});
+
+const result = (overrides: Partial<TriageResult> = {}): TriageResult => ({
+  language: 'fr',
+  decision: 'review',
+  scores: { insult: 0.8, toxicity: 0.7 },
+  reasons: [{ code: 'threshold', message: 'insult ≥ 0.5', label: 'insult', score: 0.8, threshold: 0.5 }],
+  spans: [{ start: 0, end: 7, label: 'insult', source: 'lexicon' }],
+  modelVersion: 'lexicon@1',
+  policyVersion: 'p1',
+  ...overrides,
+});
+
+describe.each(DATABASE_KINDS)('store on %s', (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('migrations are recorded and re-running them applies nothing', async () => {
+    expect(await migrate(t.db)).toEqual([]);
+    const { rows } = await t.db.query<{ name: string }>('SELECT name FROM schema_migrations');
+    expect(rows.map((r) => r.name)).toContain('001_init.sql');
+  });
+
+  it('stores a comment once per (site, source id) and reports an edit', async () => {
+    const first = await saveComment(t.db, incoming({ sourceId: 'dup-1' }));
+    expect(first.outcome).toBe('created');
+    expect(first.comment.status).toBe('pending');
+    const again = await saveComment(t.db, incoming({ sourceId: 'dup-1' }));
+    expect(again).toMatchObject({ outcome: 'unchanged', comment: { id: first.comment.id } });
+    const edited = await saveComment(t.db, incoming({ sourceId: 'dup-1', text: 'Texte corrigé' }));
+    expect(edited.outcome).toBe('edited');
+    expect(edited.comment.id).toBe(first.comment.id);
+    expect(edited.comment.text).toBe('Texte corrigé');
+    expect(edited.comment.textHash).not.toBe(first.comment.textHash);
+  });
+
+  it('matches a comment without source id by article, author and normalised text', async () => {
+    const scraped = await saveComment(t.db, incoming({ sourceId: null, text: 'Même  texte ICI', source: 'page' }));
+    const fromWebhook = await saveComment(t.db, incoming({ sourceId: 'wh-9', text: 'Même  texte ICI' }));
+    expect(fromWebhook.comment.id).toBe(scraped.comment.id);
+    expect(fromWebhook.outcome).toBe('unchanged');
+    expect((await getComment(t.db, scraped.comment.id))?.sourceId).toBe('wh-9');
+  });
+
+  it('links replies to parents in either arrival order', async () => {
+    const child = await saveComment(t.db, incoming({ sourceId: 'child', parentSourceId: 'parent', text: 'reply' }));
+    expect(child.comment.parentId).toBeNull();
+    const parent = await saveComment(t.db, incoming({ sourceId: 'parent', text: 'parent text' }));
+    expect((await getComment(t.db, child.comment.id))?.parentId).toBe(parent.comment.id);
+    const late = await saveComment(t.db, incoming({ sourceId: 'child2', parentSourceId: 'parent', text: 'r2' }));
+    expect(late.comment.parentId).toBe(parent.comment.id);
+  });
+
+  it('saves one current machine decision, idempotently, and ignores stale jobs', async () => {
+    const { comment } = await saveComment(t.db, incoming({ sourceId: 'dec-1', text: 'petit sous-développé' }));
+    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: result() })).toBe('saved');
+    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: result() })).toBe(
+      'duplicate',
+    );
+    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: 'old-hash', result: result() })).toBe('stale');
+    const newPolicy = result({ policyVersion: 'p2', decision: 'reject' });
+    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: newPolicy })).toBe(
+      'saved',
+    );
+    const decisions = await listDecisions(t.db, comment.id);
+    expect(decisions).toHaveLength(2);
+    expect(decisions.filter((d) => d.isCurrent)).toEqual([expect.objectContaining({ policyVersion: 'p2', decision: 'reject' })]);
+    expect(decisions[0].spans).toEqual([{ start: 0, end: 7, label: 'insult', source: 'lexicon' }]);
+    expect((await getComment(t.db, comment.id))?.status).toBe('scored');
+  });
+
+  it('lists the review queue by severity with keyset pagination', async () => {
+    const site = `queue-${kind}`;
+    const scores = [0.55, 0.9, 0.7];
+    for (const [i, insult] of scores.entries()) {
+      const { comment } = await saveComment(t.db, incoming({ siteId: site, sourceId: `q${i}`, text: `q${i}` }));
+      await saveMachineDecision(t.db, {
+        commentId: comment.id,
+        textHash: comment.textHash,
+        result: result({ scores: { insult } }),
+      });
+    }
+    const { comment: threat } = await saveComment(t.db, incoming({ siteId: site, sourceId: 'qt', text: 'threat' }));
+    await saveMachineDecision(t.db, {
+      commentId: threat.id,
+      textHash: threat.textHash,
+      result: result({ decision: 'reject', scores: { threat: 0.6, insult: 0.1 } }),
+    });
+    const all = (await listQueue(t.db, { decisions: ['review', 'reject'], limit: 100 })).filter((c) => c.siteId === site);
+    expect(all.map((c) => c.text)).toEqual(['threat', 'q1', 'q2', 'q0']);
+    const firstPage = await listQueue(t.db, { decisions: ['review', 'reject'], limit: 2 });
+    const secondPage = await listQueue(t.db, {
+      decisions: ['review', 'reject'],
+      limit: 2,
+      after: { severity: firstPage[1].severity, id: firstPage[1].id },
+    });
+    expect(secondPage.map((c) => c.id)).not.toContain(firstPage[0].id);
+    expect(secondPage.map((c) => c.id)).not.toContain(firstPage[1].id);
+    expect(secondPage[0].severity).toBeLessThanOrEqual(firstPage[1].severity);
+  });
+
+  it('finds pending comments whose job may be lost', async () => {
+    const { comment } = await saveComment(t.db, incoming({ sourceId: 'stale-1', text: 'waiting' }));
+    await t.db.query(`UPDATE comments SET created_at = now() - interval '10 minutes' WHERE id = $1`, [comment.id]);
+    expect((await findStalePending(t.db, 60_000, 1000)).map((c) => c.id)).toContain(comment.id);
+    await markEnqueued(t.db, [comment.id]);
+    expect((await findStalePending(t.db, 60_000, 1000)).map((c) => c.id)).not.toContain(comment.id);
+  });
+
+  it('appends to the audit log', async () => {
+    const { comment } = await saveComment(t.db, incoming({ sourceId: 'audit-1', text: 'audited' }));
+    await appendAudit(t.db, { actor: 'alice', action: 'approve', commentId: comment.id, before: { d: 'review' }, after: { d: 'approve' } });
+    const entries = await listAudit(t.db, { commentId: comment.id });
+    expect(entries).toEqual([expect.objectContaining({ actor: 'alice', action: 'approve', after: { d: 'approve' } })]);
+  });
+});
