@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Pool, type PoolConfig } from 'pg';
 import type { Logger } from '../lib/logger';
+import { acquirePgliteLock } from './pglite-lock';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -80,7 +81,11 @@ async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promis
   // Loaded lazily: single-process installs use it, PostgreSQL deployments never pay for it.
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = dataDir === 'memory://' ? dataDir : path.resolve(dataDir, 'pglite');
-  if (dir !== 'memory://') fs.mkdirSync(dir, { recursive: true });
+  let releaseLock = () => {};
+  if (dir !== 'memory://') {
+    fs.mkdirSync(dir, { recursive: true });
+    releaseLock = acquirePgliteLock(dir);
+  }
   const db = await PGlite.create(dir);
   options.logger?.info({ dataDir: dir }, 'embedded PGlite database opened');
   return {
@@ -100,6 +105,12 @@ async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promis
           }),
         }),
       ),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        releaseLock();
+      }
+    },
   };
 }

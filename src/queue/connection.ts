@@ -1,0 +1,40 @@
+import IORedis, { type RedisOptions } from 'ioredis';
+
+/**
+ * Producers (the API) must fail fast when Redis is down so the caller gets a 503 instead of a
+ * request that hangs while ioredis queues commands offline.
+ */
+export function createProducerConnection(url: string, extra: RedisOptions = {}): IORedis {
+  return new IORedis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    lazyConnect: false,
+    ...extra,
+  });
+}
+
+/** BullMQ workers need blocking commands that wait out reconnections. */
+export function createWorkerConnection(url: string, extra: RedisOptions = {}): IORedis {
+  return new IORedis(url, { maxRetriesPerRequest: null, ...extra });
+}
+
+/** Resolves when Redis answers PING, or rejects with a message naming the URL. */
+export async function pingRedis(url: string, timeoutMs = 2_000): Promise<void> {
+  const client = new IORedis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    throw new Error(`Redis is not reachable at ${url}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    client.disconnect();
+  }
+}

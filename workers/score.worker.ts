@@ -1,0 +1,107 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type IORedis from 'ioredis';
+import type { TriageResult } from '../src/domain/decision';
+import type { Logger } from '../src/lib/logger';
+import { QUEUE_NAMES } from '../src/queue/names';
+import { scoreJobSchema, type ScoreJob } from '../src/queue/score-job.schema';
+import { createMicroBatcher } from '../src/scoring/batcher';
+import { getComment } from '../src/store/comments.repository';
+import type { Database } from '../src/store/database';
+import { saveMachineDecision, type SaveDecisionOutcome } from '../src/store/decisions.repository';
+
+/** What the worker needs from scoring: texts in, triage results out, in order. */
+export interface TriageEngine {
+  readonly modelVersion: string;
+  readonly policyVersion: string;
+  scoreTexts(items: { id?: string; text: string }[]): Promise<TriageResult[]>;
+}
+
+export interface ScoreWorkerOptions {
+  connection: IORedis;
+  db: Database;
+  engine: TriageEngine;
+  logger: Logger;
+  prefix: string;
+  concurrency: number;
+  /** Texts scored per model call; jobs running concurrently share one call. */
+  maxBatchSize?: number;
+  maxBatchWaitMs?: number;
+}
+
+export interface ScoreJobResult {
+  outcome: SaveDecisionOutcome;
+  decision?: TriageResult['decision'];
+}
+
+/**
+ * Created with autorun off: the caller loads the models first, then calls `worker.run()`, so no
+ * job is taken by a worker that cannot score it yet.
+ */
+export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker<ScoreJob, ScoreJobResult>; close(): Promise<void> } {
+  const batcher = createMicroBatcher<string, TriageResult>({
+    maxBatchSize: options.maxBatchSize ?? 64,
+    maxWaitMs: options.maxBatchWaitMs ?? 5,
+    run: (texts) => options.engine.scoreTexts(texts.map((text) => ({ text }))),
+  });
+
+  const processScoreJob = async (job: Job<ScoreJob, ScoreJobResult>): Promise<ScoreJobResult> => {
+    const log = options.logger.child({ jobId: job.id, commentId: job.data?.commentId, attempt: job.attemptsMade + 1 });
+    const parsed = scoreJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid score job payload: ${parsed.error.issues[0]?.message}`);
+    const { commentId, textHash } = parsed.data;
+    const comment = await getComment(options.db, commentId);
+    if (!comment) throw new UnrecoverableError(`comment ${commentId} does not exist`);
+    if (comment.textHash !== textHash) {
+      log.debug('text changed since enqueue; the newer job decides');
+      return { outcome: 'stale' };
+    }
+    try {
+      const result = await batcher.submit(comment.text);
+      const outcome = await saveMachineDecision(options.db, { commentId, textHash, result });
+      log.info({ decision: result.decision, outcome, topScores: result.scores }, 'scored');
+      return { outcome, decision: result.decision };
+    } catch (err) {
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        await sendToHumanReview(options, commentId, textHash, err);
+        log.error({ err }, 'scoring failed on the last attempt; sent to human review');
+      } else {
+        log.warn({ err }, 'scoring failed; will retry');
+      }
+      throw err;
+    }
+  };
+
+  const worker = new Worker<ScoreJob, ScoreJobResult>(QUEUE_NAMES.score, processScoreJob, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    autorun: false,
+  });
+  worker.on('error', (err) => options.logger.error({ err }, 'score worker error'));
+  return {
+    worker,
+    close: async () => {
+      await worker.close();
+      await batcher.close();
+    },
+  };
+}
+
+/** Fail closed: a comment that cannot be scored is never approved silently. */
+async function sendToHumanReview(options: ScoreWorkerOptions, commentId: string, textHash: string, err: unknown) {
+  await saveMachineDecision(options.db, {
+    commentId,
+    textHash,
+    status: 'failed',
+    result: {
+      language: 'other',
+      decision: 'review',
+      scores: {},
+      reasons: [{ code: 'scoring_failed', message: `Scoring failed: ${(err as Error)?.message ?? String(err)}` }],
+      spans: [],
+      modelVersion: `failed:${options.engine.modelVersion}`,
+      policyVersion: options.engine.policyVersion,
+    },
+  });
+}
