@@ -9,13 +9,38 @@ export const SCORE_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * 3_600 },
 } as const;
 
+/**
+ * BullMQ waits for a connection that has never been ready instead of failing; a caller holding
+ * an HTTP request open must get an answer, so enqueueing gives up after this long.
+ */
+export const ENQUEUE_TIMEOUT_MS = 2_000;
+
+export class EnqueueTimeoutError extends Error {
+  constructor() {
+    super(`Redis did not accept the jobs within ${ENQUEUE_TIMEOUT_MS} ms`);
+    this.name = 'EnqueueTimeoutError';
+  }
+}
+
 export async function enqueueScore(queue: Queue, jobs: ScoreJob[], priority: keyof typeof PRIORITY = 'live'): Promise<void> {
   if (jobs.length === 0) return;
-  await queue.addBulk(
+  const purpose = priority === 'live' ? 'live' : 'rescore';
+  const adding = queue.addBulk(
     jobs.map((data) => ({
       name: 'score',
       data,
-      opts: { ...SCORE_JOB_OPTIONS, jobId: scoreJobId(data, priority === 'live' ? 'live' : 'rescore'), priority: PRIORITY[priority] },
+      opts: { ...SCORE_JOB_OPTIONS, jobId: scoreJobId(data, purpose), priority: PRIORITY[priority] },
     })),
   );
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new EnqueueTimeoutError()), ENQUEUE_TIMEOUT_MS);
+  });
+  // If Redis comes back later the abandoned add may still land; job ids make that harmless.
+  adding.catch(() => undefined);
+  try {
+    await Promise.race([adding, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

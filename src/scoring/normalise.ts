@@ -57,30 +57,33 @@ const LEET: Record<string, string> = {
   '*': '*',
 };
 
-/** French (and a few English) clitics, so "j'vais te tuer", "je vais t'tuer" and "jvais" meet. */
-const CLITICS: Record<string, string> = {
-  je: 'j',
-  j: 'j',
-  te: 't',
-  tu: 't',
-  t: 't',
-  me: 'm',
-  m: 'm',
-  se: 's',
-  s: 's',
-  le: 'l',
-  la: 'l',
-  l: 'l',
-  de: 'd',
-  d: 'd',
-  ne: 'n',
-  n: 'n',
-  que: 'qu',
-  qu: 'qu',
-  ke: 'qu',
-  k: 'qu',
-};
+/** French clitics in full and elided form meet: "j'vais t'tuer" reads like "je vais te tuer". */
+const CLITICS = new Map<string, string>(
+  Object.entries({
+    je: 'j',
+    j: 'j',
+    te: 't',
+    tu: 't',
+    t: 't',
+    me: 'm',
+    m: 'm',
+    se: 's',
+    s: 's',
+    le: 'l',
+    la: 'l',
+    l: 'l',
+    de: 'd',
+    d: 'd',
+    ne: 'n',
+    n: 'n',
+    que: 'qu',
+    qu: 'qu',
+    ke: 'qu',
+    k: 'qu',
+}),
+);
 
+const LEET_CHARS = new Set(Object.keys(LEET));
 const APOSTROPHES = new Set(["'", '’', 'ʼ', '`', '´', '‘']);
 const JOINERS = new Set(['.', '-', '_', '·', '•', '‐', '‑', '–', '/', '~']);
 const LIGATURES: Record<string, string> = { œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o', đ: 'd', ł: 'l', ı: 'i' };
@@ -112,7 +115,7 @@ function isLetterChar(char: string): boolean {
 }
 
 function isWordChar(char: string): boolean {
-  return isLetterChar(char) || (char >= '0' && char <= '9') || char in LEET;
+  return isLetterChar(char) || (char >= '0' && char <= '9') || LEET_CHARS.has(char);
 }
 
 /** Folds the whole text, keeping a normalised → original offset map. */
@@ -130,6 +133,9 @@ export function normaliseText(text: string): NormalisedText {
 
 /** Squeezes runs of one repeated character to a single character. */
 export function squeezeRepeats(word: string): string {
+  let repeats = false;
+  for (let i = 1; i < word.length && !repeats; i++) repeats = word[i] === word[i - 1];
+  if (!repeats) return word;
   let out = '';
   for (let i = 0; i < word.length; i++) if (word[i] !== word[i - 1]) out += word[i];
   return out;
@@ -141,17 +147,23 @@ function hasStretch(word: string): boolean {
 }
 
 export function canonicaliseClitic(form: string): string {
-  return CLITICS[form] ?? form;
+  return CLITICS.get(form) ?? form;
 }
 
 /** Builds a token from its folded raw characters: decodes leetspeak only inside words that contain letters. */
 function buildToken(raw: string, hasLetter: boolean, gapBefore: Gap, start: number, end: number): Token | undefined {
   let form = raw;
+  if (!hasLetter && !/[0-9]/.test(raw)) return undefined;
   if (hasLetter) {
-    let decoded = '';
-    for (const char of raw) decoded += LEET[char] ?? char;
+    let decoded = raw;
+    if (/[^a-z\u00e0-\u024f]/.test(raw)) {
+      decoded = '';
+      for (const char of raw) decoded += LEET[char] ?? char;
+    }
     // Trailing "!!!" or "*" is punctuation, not a disguised letter.
-    form = decoded.replace(/^\*+/, '');
+    const leading = /^\*+/.exec(decoded);
+    form = leading ? decoded.slice(leading[0].length) : decoded;
+    start += leading ? leading[0].length : 0;
     const trailing = /[!|*+]+$/.exec(raw);
     if (trailing) form = form.slice(0, form.length - trailing[0].length);
     if (form === '') return undefined;
@@ -193,14 +205,16 @@ export function tokenise(text: string): Token[] {
       continue;
     }
     const start = i;
-    let raw = '';
     let hasLetter = false;
+    let plainAscii = true;
     while (i < text.length && isWordChar(text[i])) {
-      const char = text[i];
-      if (isLetterChar(char)) hasLetter = true;
-      raw += foldChar(char);
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) plainAscii = false;
+      if (!hasLetter && isLetterChar(text[i])) hasLetter = true;
       i++;
     }
+    // Most words are plain ASCII: one slice instead of folding character by character.
+    const raw = plainAscii ? text.slice(start, i).toLowerCase() : foldRun(text, start, i);
     if (raw === '') continue;
     const gap = classifyGap(text, previousEnd, start, tokens.length === 0);
     const token = buildToken(raw, hasLetter, gap, start, i);
@@ -212,6 +226,12 @@ export function tokenise(text: string): Token[] {
   return tokens;
 }
 
+function foldRun(text: string, from: number, to: number): string {
+  let folded = '';
+  for (let i = from; i < to; i++) folded += foldChar(text[i]);
+  return folded;
+}
+
 function isLetterBefore(text: string, index: number): boolean {
   return index > 0 && isLetterChar(text[index - 1]);
 }
@@ -219,4 +239,18 @@ function isLetterBefore(text: string, index: number): boolean {
 /** Normalises a word-list phrase with the same rules as comment text, so both sides meet. */
 export function normalisePhrase(phrase: string): Token[] {
   return tokenise(phrase);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Replaces lone surrogates with U+FFFD; same length, so offsets into the original stay valid. */
+export function repairUtf16(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** Cuts at `max` UTF-16 units without splitting a surrogate pair. */
+export function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, cut);
 }

@@ -15,6 +15,8 @@ const NEVER_TEXT_TAGS = new Set([
 export interface TextOptions {
   /** Elements skipped with their subtree (nested replies, reply links, avatars…). */
   skip?: ReadonlySet<AnyNode>;
+  /** Script data as-is: no block breaks, no whitespace collapsing (JSON-LD). */
+  raw?: boolean;
 }
 
 /**
@@ -34,17 +36,21 @@ export function readNodeText(root: AnyNode, options: TextOptions = {}): string {
       parts.push((node as unknown as { data: string }).data);
       continue;
     }
+    if (node.type === 'root') {
+      for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]);
+      continue;
+    }
     if (!isElement(node)) continue;
     if (node !== root && options.skip?.has(node)) continue;
-    if (NEVER_TEXT_TAGS.has(node.name)) continue;
-    const block = BLOCK_TAGS.has(node.name);
+    if (!options.raw && NEVER_TEXT_TAGS.has(node.name)) continue;
+    const block = !options.raw && BLOCK_TAGS.has(node.name);
     if (block) {
       parts.push('\n');
       stack.push('\n');
     }
     for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]);
   }
-  return normaliseText(parts.join(''));
+  return options.raw ? parts.join('') : normaliseText(parts.join(''));
 }
 
 /** Collapses runs of spaces inside lines and drops empty lines. */

@@ -1,9 +1,11 @@
 import type { io } from '@tensorflow/tfjs';
 
+export type WeightGroup = io.WeightsManifestConfig[number];
+
 /** The parts of a tfjs graph-model model.json the loader relies on. */
 export interface ModelJson {
   modelTopology: object;
-  weightsManifest: io.WeightsManifestGroupConfig[];
+  weightsManifest: io.WeightsManifestConfig;
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
@@ -57,7 +59,7 @@ export function computeWeightBytes(weight: io.WeightsManifestEntry): number {
   return weight.shape.reduce((count, dim) => count * dim, 1) * size;
 }
 
-export function computeGroupBytes(group: io.WeightsManifestGroupConfig): number {
+export function computeGroupBytes(group: WeightGroup): number {
   return group.weights.reduce((total, weight) => total + computeWeightBytes(weight), 0);
 }
 
@@ -71,7 +73,7 @@ export function computeManifestBytes(model: ModelJson): number {
  * it: a truncated shard is then either shorter than its siblings or leaves the total short.
  * Returns one message per wrong shard; empty when all sizes fit.
  */
-export function findShardSizeErrors(group: io.WeightsManifestGroupConfig, actual: ShardSize[]): string[] {
+export function findShardSizeErrors(group: WeightGroup, actual: ShardSize[]): string[] {
   const expectedTotal = computeGroupBytes(group);
   const shardBytes = Math.max(...actual.map((shard) => shard.bytes));
   const lastIndex = actual.length - 1;

@@ -1,5 +1,6 @@
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
+import { selectElements } from '../load-html';
 import type { MarkupRule } from '../rule';
 
 const COMMENT_TYPE = /^https?:\/\/(www\.)?schema\.org\/(comment|usercomments|review)$/i;
@@ -18,7 +19,5 @@ export const schemaOrgMicrodataRule: MarkupRule = {
 };
 
 function findMicrodataComments($: CheerioAPI): Element[] {
-  return $('[itemtype]')
-    .toArray()
-    .filter((el) => (el.attribs.itemtype ?? '').trim().split(/\s+/).some((t) => COMMENT_TYPE.test(t)));
+  return selectElements($, '[itemtype]').filter((el) => (el.attribs.itemtype ?? '').trim().split(/\s+/).some((t) => COMMENT_TYPE.test(t)));
 }

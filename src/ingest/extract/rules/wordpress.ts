@@ -18,7 +18,7 @@ export const wordpressRule: MarkupRule = {
   ],
   author: [
     '.comment-author .fn', '.fn', 'cite', '[class*="author-name"]', '[class*="author-link"]',
-    '.comment-author', '[class*="comment-author"]',
+    '.comment-author', '[class*="comment-author"]', 'a.url',
   ],
   date: ['time[datetime]', 'abbr.published[title]', '[itemprop="datePublished"]', '[itemprop="dateCreated"]'],
   noise: [

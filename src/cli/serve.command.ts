@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { Command } from 'commander';
+import { createApp } from '../http/app';
+import { acceptComments } from '../ingest/accept-comments';
+import { packageRoot } from '../lib/package-root';
+import { createWorkerConnection } from '../queue/connection';
+import { startPendingSweeper } from '../queue/sweeper';
+import { countComments } from '../store/comments.repository';
+import { createScoreWorker } from '../../workers/score.worker';
+import { buildTriageEngine } from './build-engine';
+import { commentsFromFile } from './read-source';
+import { openBase, openScoreQueue, openStore, requireRedis, type Base } from './runtime';
+import { resolveWebhookSecret } from './webhook-secret';
+import type { Database } from '../store/database';
+import type { Queue } from 'bullmq';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the API, the dashboard and a score worker in one process')
+    .option('--no-worker', 'do not score in this process (workers run elsewhere)')
+    .action(async (options: { worker: boolean }) => {
+      const base = openBase();
+      await serve(base, options);
+    });
+}
+
+async function serve(base: Base, options: { worker: boolean }): Promise<void> {
+  const { config, logger, shutdown } = base;
+  await requireRedis(config);
+  const db = await openStore(base);
+  const { queue: scoreQueue, connection } = openScoreQueue(base);
+  const webhookSecret = resolveWebhookSecret(config, logger);
+
+  let closeWorker: (() => Promise<void>) | undefined;
+  let workerConnection: ReturnType<typeof createWorkerConnection> | undefined;
+  let engineReady = !options.worker;
+  if (options.worker) {
+    const engine = await buildTriageEngine(config, logger);
+    workerConnection = createWorkerConnection(config.REDIS_URL);
+    const scoreWorker = createScoreWorker({
+      connection: workerConnection,
+      db,
+      engine,
+      logger: logger.child({ component: 'score-worker' }),
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+    });
+    closeWorker = scoreWorker.close;
+    void scoreWorker.worker.run();
+    engineReady = true;
+  }
+  const sweeper = startPendingSweeper({ db, scoreQueue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
+
+  const app = createApp({
+    db,
+    scoreQueue,
+    webhookSecret,
+    logger,
+    readiness: {
+      database: async () => void (await db.query('SELECT 1')),
+      redis: async () => void (await connection.ping()),
+      model: async () => {
+        if (!engineReady) throw new Error('model not loaded');
+      },
+    },
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+
+  shutdown.register('http', () => closeServer(server));
+  if (closeWorker) shutdown.register('score worker', closeWorker);
+  shutdown.register('sweeper', () => sweeper.stop());
+  shutdown.register('score queue', () => scoreQueue.close());
+  shutdown.register('redis', async () => {
+    await connection.quit();
+    await workerConnection?.quit();
+  });
+  shutdown.register('database', () => db.close());
+  shutdown.installSignalHandlers();
+
+  if (config.VIGIE_DEMO) await ingestDemoIfEmpty(base, db, scoreQueue);
+  logger.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}` }, 'Vigie is serving');
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeIdleConnections();
+  });
+}
+
+/** First start with an empty store: ingest fixtures/demo so the dashboard has something to show. */
+async function ingestDemoIfEmpty(base: Base, db: Database, scoreQueue: Queue): Promise<void> {
+  if ((await countComments(db)) > 0) return;
+  const dir = path.join(packageRoot(), 'fixtures', 'demo');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.txt') || f.endsWith('.html'));
+  for (const file of files) {
+    const comments = await commentsFromFile(path.join(dir, file), { siteId: 'demo' });
+    const accepted = await acceptComments({ db, scoreQueue, logger: base.logger }, comments);
+    base.logger.info({ file, comments: accepted.length }, 'demo article ingested');
+  }
+}

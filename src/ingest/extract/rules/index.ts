@@ -1,0 +1,24 @@
+import type { CheerioAPI } from 'cheerio';
+import type { ExtractedComment } from '../../../domain/comment';
+import { applyRule } from '../apply-rule';
+import { extractJsonLdComments } from '../json-ld';
+import { drupalRule } from './drupal';
+import { genericRule } from './generic';
+import { schemaOrgMicrodataRule } from './schema-org';
+import { spipRule } from './spip';
+import { wordpressRule } from './wordpress';
+
+export interface CommentExtractor {
+  name: string;
+  extract: ($: CheerioAPI) => ExtractedComment[];
+}
+
+/** Tried in order; the first that finds comments wins. Specific families before heuristics. */
+export const COMMENT_EXTRACTORS: readonly CommentExtractor[] = [
+  ...[wordpressRule, drupalRule, spipRule, schemaOrgMicrodataRule].map((rule) => ({
+    name: rule.name,
+    extract: ($: CheerioAPI) => applyRule($, rule),
+  })),
+  { name: 'json-ld', extract: extractJsonLdComments },
+  { name: genericRule.name, extract: ($: CheerioAPI) => applyRule($, genericRule) },
+];

@@ -1,0 +1,139 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import request from 'supertest';
+import { createApp } from '../../../src/http/app';
+import { silentLogger } from '../../../src/lib/logger';
+import { QUEUE_NAMES } from '../../../src/queue/names';
+import { getComment } from '../../../src/store/comments.repository';
+import { openTestDatabase, type TestDatabase } from '../../helpers/databases';
+import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis';
+import { signedHeaders, TEST_SECRET, webhookBody } from '../../helpers/webhook';
+
+describe('POST /api/comments (CMS webhook)', () => {
+  const prefix = uniquePrefix('webhook');
+  let t: TestDatabase;
+  let connection: IORedis;
+  let queue: Queue;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    t = await openTestDatabase('pglite');
+    connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    queue = new Queue(QUEUE_NAMES.score, { connection, prefix });
+    app = createApp({ db: t.db, scoreQueue: queue, webhookSecret: TEST_SECRET, logger: silentLogger() });
+  }, 60_000);
+
+  afterAll(async () => {
+    await queue.close();
+    await deletePrefix(prefix);
+    connection.disconnect();
+    await t.drop();
+  });
+
+  const post = (body: unknown, headers?: Record<string, string>) => {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body);
+    return request(app)
+      .post('/api/comments')
+      .set(headers ?? signedHeaders(raw))
+      .send(raw);
+  };
+
+  it('stores a signed comment, queues it, and answers 202 pending', async () => {
+    const res = await post(webhookBody({ id: 'ok-1' }));
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ id: expect.any(String), status: 'pending' });
+    const stored = await getComment(t.db, res.body.id);
+    expect(stored).toMatchObject({ siteId: 'le-journal', sourceId: 'ok-1', source: 'webhook', author: 'Kotato' });
+    const job = (await queue.getJobs(['prioritized', 'waiting'])).find((j) => j.data.commentId === res.body.id);
+    expect(job?.data).toEqual({ commentId: res.body.id, textHash: stored?.textHash });
+  });
+
+  it('stores the same (site, comment id) once', async () => {
+    const first = await post(webhookBody({ id: 'dup-1' }));
+    const second = await post(webhookBody({ id: 'dup-1' }));
+    expect(second.status).toBe(202);
+    expect(second.body.id).toBe(first.body.id);
+    const jobs = (await queue.getJobs(['prioritized', 'waiting'])).filter((j) => j.data.commentId === first.body.id);
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('accepts a batch of comments', async () => {
+    const res = await post({ comments: [webhookBody({ id: 'b-1' }), webhookBody({ id: 'b-2', parentId: 'b-1' })] });
+    expect(res.status).toBe(202);
+    expect(res.body.comments).toHaveLength(2);
+    expect((await getComment(t.db, res.body.comments[1].id))?.parentId).toBe(res.body.comments[0].id);
+  });
+
+  it.each([
+    ['a wrong secret', (raw: string) => signedHeaders(raw, 'not-the-right-secret-at-all')],
+    ['a stale timestamp', (raw: string) => signedHeaders(raw, TEST_SECRET, Math.floor(Date.now() / 1000) - 301)],
+    ['no signature', () => ({ 'Content-Type': 'application/json' })],
+  ])('answers 401 to %s and stores nothing', async (_name, headersFor) => {
+    const raw = JSON.stringify(webhookBody({ id: `unauth-${_name}` }));
+    const res = await post(raw, headersFor(raw) as Record<string, string>);
+    expect(res.status).toBe(401);
+    const { rows } = await t.db.query('SELECT 1 FROM comments WHERE source_id = $1', [`unauth-${_name}`]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('answers 400 naming the bad field', async () => {
+    const body = webhookBody({ id: 'bad-1' }) as { comment: Record<string, unknown> };
+    body.comment.text = '';
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'bad_request', field: 'comment.text' });
+    const noUrl = await post({ ...webhookBody(), article: { url: 'javascript:alert(1)' } });
+    expect(noUrl.status).toBe(400);
+    expect(noUrl.body.error.field).toBe('article.url');
+  });
+
+  it('answers 400 to a body that is not JSON', async () => {
+    const res = await post('{"site": ');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/JSON/);
+  });
+
+  it('answers 413 above 64 KiB', async () => {
+    const res = await post(webhookBody({ id: 'big', text: 'x'.repeat(70 * 1024) }));
+    expect(res.status).toBe(413);
+  });
+});
+
+describe('POST /api/comments while Redis is unreachable', () => {
+  let t: TestDatabase;
+  let connection: IORedis;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    t = await openTestDatabase('pglite');
+    connection = new IORedis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+      connectTimeout: 300,
+    });
+    connection.on('error', () => undefined);
+    queue = new Queue(QUEUE_NAMES.score, { connection, prefix: uniquePrefix('down') });
+    queue.on('error', () => undefined);
+  }, 60_000);
+
+  afterAll(async () => {
+    connection.disconnect();
+    await t.drop();
+  });
+
+  it('answers 503 quickly and keeps the comment pending for the sweeper', async () => {
+    const app = createApp({ db: t.db, scoreQueue: queue, webhookSecret: TEST_SECRET, logger: silentLogger() });
+    const raw = JSON.stringify(webhookBody({ id: 'down-1' }));
+    const started = Date.now();
+    const res = await request(app).post('/api/comments').set(signedHeaders(raw)).send(raw);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('service_unavailable');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const { rows } = await t.db.query<{ status: string; enqueued_at: unknown }>(
+      'SELECT status, enqueued_at FROM comments WHERE source_id = $1',
+      ['down-1'],
+    );
+    expect(rows).toEqual([{ status: 'pending', enqueued_at: null }]);
+  });
+});
