@@ -1,8 +1,10 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { TriageResult } from '../src/domain/decision';
 import type { Logger } from '../src/lib/logger';
+import type { Metrics } from '../src/lib/metrics';
 import { QUEUE_NAMES } from '../src/queue/names';
+import { enqueueNotify } from '../src/queue/producers';
 import { scoreJobSchema, type ScoreJob } from '../src/queue/score-job.schema';
 import { createMicroBatcher } from '../src/scoring/batcher';
 import { getComment } from '../src/store/comments.repository';
@@ -26,6 +28,9 @@ export interface ScoreWorkerOptions {
   /** Texts scored per model call; jobs running concurrently share one call. */
   maxBatchSize?: number;
   maxBatchWaitMs?: number;
+  /** When the CMS wants decisions back (CALLBACK_URL), each new current decision is queued here. */
+  notifyQueue?: Queue;
+  metrics?: Metrics;
 }
 
 export interface ScoreJobResult {
@@ -41,7 +46,13 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
   const batcher = createMicroBatcher<string, TriageResult>({
     maxBatchSize: options.maxBatchSize ?? 64,
     maxWaitMs: options.maxBatchWaitMs ?? 5,
-    run: (texts) => options.engine.scoreTexts(texts.map((text) => ({ text }))),
+    run: async (texts) => {
+      const stopTimer = options.metrics?.scoringLatency.startTimer();
+      const results = await options.engine.scoreTexts(texts.map((text) => ({ text })));
+      stopTimer?.();
+      options.metrics?.batchSize.observe(texts.length);
+      return results;
+    },
   });
 
   const processScoreJob = async (job: Job<ScoreJob, ScoreJobResult>): Promise<ScoreJobResult> => {
@@ -57,9 +68,14 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
     }
     try {
       const result = await batcher.submit(comment.text);
-      const outcome = await saveMachineDecision(options.db, { commentId, textHash, result });
-      log.info({ decision: result.decision, outcome, topScores: result.scores }, 'scored');
-      return { outcome, decision: result.decision };
+      const saved = await saveMachineDecision(options.db, { commentId, textHash, result });
+      // Also on 'duplicate': a previous attempt may have saved the decision and died before this line.
+      if (options.notifyQueue && saved.decisionId && saved.isCurrent) {
+        await enqueueNotify(options.notifyQueue, { commentId, decisionId: saved.decisionId });
+      }
+      if (saved.outcome === 'saved') recordDecision(options.metrics, result);
+      log.info({ decision: result.decision, outcome: saved.outcome, scores: result.scores }, 'scored');
+      return { outcome: saved.outcome, decision: result.decision };
     } catch (err) {
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
@@ -88,9 +104,15 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
   };
 }
 
+function recordDecision(metrics: Metrics | undefined, result: TriageResult): void {
+  if (!metrics) return;
+  metrics.decisions.inc({ decision: result.decision });
+  for (const label of new Set(result.reasons.map((r) => r.label).filter((l) => l !== undefined))) metrics.flags.inc({ label });
+}
+
 /** Fail closed: a comment that cannot be scored is never approved silently. */
 async function sendToHumanReview(options: ScoreWorkerOptions, commentId: string, textHash: string, err: unknown) {
-  await saveMachineDecision(options.db, {
+  const saved = await saveMachineDecision(options.db, {
     commentId,
     textHash,
     status: 'failed',
@@ -104,4 +126,7 @@ async function sendToHumanReview(options: ScoreWorkerOptions, commentId: string,
       policyVersion: options.engine.policyVersion,
     },
   });
+  if (options.notifyQueue && saved.decisionId && saved.isCurrent) {
+    await enqueueNotify(options.notifyQueue, { commentId, decisionId: saved.decisionId });
+  }
 }

@@ -5,11 +5,8 @@ import { Command } from 'commander';
 import { createApp } from '../http/app';
 import { acceptComments } from '../ingest/accept-comments';
 import { packageRoot } from '../lib/package-root';
-import { createWorkerConnection } from '../queue/connection';
-import { startPendingSweeper } from '../queue/sweeper';
 import { countComments } from '../store/comments.repository';
-import { createScoreWorker } from '../../workers/score.worker';
-import { buildTriageEngine } from './build-engine';
+import { startWorkers } from './start-workers';
 import { commentsFromFile } from './read-source';
 import { openBase, openScoreQueue, openStore, requireRedis, type Base } from './runtime';
 import { resolveWebhookSecret } from './webhook-secret';
@@ -32,26 +29,7 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
   const db = await openStore(base);
   const { queue: scoreQueue, connection } = openScoreQueue(base);
   const webhookSecret = resolveWebhookSecret(config, logger);
-
-  let closeWorker: (() => Promise<void>) | undefined;
-  let workerConnection: ReturnType<typeof createWorkerConnection> | undefined;
-  let engineReady = !options.worker;
-  if (options.worker) {
-    const engine = await buildTriageEngine(config, logger);
-    workerConnection = createWorkerConnection(config.REDIS_URL);
-    const scoreWorker = createScoreWorker({
-      connection: workerConnection,
-      db,
-      engine,
-      logger: logger.child({ component: 'score-worker' }),
-      prefix: config.QUEUE_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
-    });
-    closeWorker = scoreWorker.close;
-    void scoreWorker.worker.run();
-    engineReady = true;
-  }
-  const sweeper = startPendingSweeper({ db, scoreQueue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
+  const workers = options.worker ? await startWorkers(base, db, scoreQueue) : undefined;
 
   const app = createApp({
     db,
@@ -61,9 +39,6 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
     readiness: {
       database: async () => void (await db.query('SELECT 1')),
       redis: async () => void (await connection.ping()),
-      model: async () => {
-        if (!engineReady) throw new Error('model not loaded');
-      },
     },
   });
   const server = http.createServer(app);
@@ -73,12 +48,14 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
   });
 
   shutdown.register('http', () => closeServer(server));
-  if (closeWorker) shutdown.register('score worker', closeWorker);
-  shutdown.register('sweeper', () => sweeper.stop());
-  shutdown.register('score queue', () => scoreQueue.close());
+  if (workers) shutdown.register('workers', workers.closeWorkers);
+  shutdown.register('queues', async () => {
+    await workers?.closeQueues();
+    await scoreQueue.close();
+  });
   shutdown.register('redis', async () => {
+    await workers?.closeRedis();
     await connection.quit();
-    await workerConnection?.quit();
   });
   shutdown.register('database', () => db.close());
   shutdown.installSignalHandlers();

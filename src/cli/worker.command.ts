@@ -1,8 +1,5 @@
 import { Command } from 'commander';
-import { createWorkerConnection } from '../queue/connection';
-import { startPendingSweeper } from '../queue/sweeper';
-import { createScoreWorker } from '../../workers/score.worker';
-import { buildTriageEngine } from './build-engine';
+import { startWorkers } from './start-workers';
 import { openBase, openScoreQueue, openStore, requireRedis } from './runtime';
 
 export function workerCommand(): Command {
@@ -21,28 +18,19 @@ export function workerCommand(): Command {
       }
       await requireRedis(config);
       const db = await openStore(base);
-      const engine = await buildTriageEngine(config, logger);
-      const connection = createWorkerConnection(config.REDIS_URL);
-      const { queue, connection: producer } = openScoreQueue(base);
-      const scoreWorker = createScoreWorker({
-        connection,
-        db,
-        engine,
-        logger: logger.child({ component: 'score-worker' }),
-        prefix: config.QUEUE_PREFIX,
-        concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
+      const { queue: scoreQueue, connection } = openScoreQueue(base);
+      const workers = await startWorkers(base, db, scoreQueue, { concurrency: options.concurrency });
+      shutdown.register('workers', workers.closeWorkers);
+      shutdown.register('queues', async () => {
+        await workers.closeQueues();
+        await scoreQueue.close();
       });
-      const sweeper = startPendingSweeper({ db, scoreQueue: queue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
-      shutdown.register('score worker', scoreWorker.close);
-      shutdown.register('sweeper', () => sweeper.stop());
-      shutdown.register('score queue', () => queue.close());
       shutdown.register('redis', async () => {
+        await workers.closeRedis();
         await connection.quit();
-        await producer.quit();
       });
       shutdown.register('database', () => db.close());
       shutdown.installSignalHandlers();
-      logger.info({ concurrency: options.concurrency ?? config.WORKER_CONCURRENCY, model: engine.modelVersion }, 'worker running');
-      await scoreWorker.worker.run();
+      logger.info({ model: workers.engine.modelVersion, policy: workers.engine.policyVersion }, 'worker running');
     });
 }

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { PRIORITY } from './names';
+import { notifyJobId, type NotifyJob } from './notify-job.schema';
 import { scoreJobId, type ScoreJob } from './score-job.schema';
 
 export const SCORE_JOB_OPTIONS = {
@@ -43,4 +44,15 @@ export async function enqueueScore(queue: Queue, jobs: ScoreJob[], priority: key
   } finally {
     clearTimeout(timer);
   }
+}
+
+export const NOTIFY_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 24 * 3_600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3_600 },
+} as const;
+
+export async function enqueueNotify(queue: Queue, job: NotifyJob): Promise<void> {
+  await queue.add('notify', job, { ...NOTIFY_JOB_OPTIONS, jobId: notifyJobId(job) });
 }

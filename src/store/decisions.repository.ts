@@ -22,15 +22,23 @@ export interface MachineDecisionInput {
   status?: 'scored' | 'failed';
 }
 
-export async function saveMachineDecision(db: Database, input: MachineDecisionInput): Promise<SaveDecisionOutcome> {
+export interface SavedDecision {
+  outcome: SaveDecisionOutcome;
+  /** The decision row for this text, model and policy (new or found), when there is one. */
+  decisionId?: string;
+  /** Whether that row is the comment's current decision (what the CMS should hear about). */
+  isCurrent?: boolean;
+}
+
+export async function saveMachineDecision(db: Database, input: MachineDecisionInput): Promise<SavedDecision> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ text_hash: string; decided_by: string | null }>(
       'SELECT text_hash, decided_by FROM comments WHERE id = $1 FOR UPDATE',
       [input.commentId],
     );
     const comment = rows[0];
-    if (!comment) return 'missing';
-    if (comment.text_hash !== input.textHash) return 'stale';
+    if (!comment) return { outcome: 'missing' };
+    if (comment.text_hash !== input.textHash) return { outcome: 'stale' };
     const { result } = input;
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO decisions (id, comment_id, text_hash, actor, decision, language, scores, reasons, spans,
@@ -52,8 +60,15 @@ export async function saveMachineDecision(db: Database, input: MachineDecisionIn
       ],
     );
     const decisionId = inserted.rows[0]?.id;
-    if (!decisionId) return 'duplicate';
-    if (comment.decided_by && comment.decided_by !== 'machine') return 'moderated';
+    if (!decisionId) {
+      const existing = await tx.query<{ id: string; is_current: boolean }>(
+        `SELECT id, is_current FROM decisions WHERE comment_id = $1 AND text_hash = $2 AND actor = 'machine'
+           AND model_version = $3 AND policy_version = $4`,
+        [input.commentId, input.textHash, result.modelVersion, result.policyVersion],
+      );
+      return { outcome: 'duplicate', decisionId: existing.rows[0]?.id, isCurrent: existing.rows[0]?.is_current };
+    }
+    if (comment.decided_by && comment.decided_by !== 'machine') return { outcome: 'moderated', decisionId, isCurrent: false };
     await makeCurrent(tx, input.commentId, decisionId);
     await tx.query(
       `UPDATE comments SET status = $2, decision = $3, decided_by = 'machine', severity = $4, top_label = $5,
@@ -68,7 +83,7 @@ export async function saveMachineDecision(db: Database, input: MachineDecisionIn
         result.language,
       ],
     );
-    return 'saved';
+    return { outcome: 'saved', decisionId, isCurrent: true };
   });
 }
 

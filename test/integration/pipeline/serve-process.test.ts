@@ -66,7 +66,7 @@ describe('vigie serve process', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const closed = [...output.matchAll(/"closer":"([^"]+)"[^\n]*"msg":"closed"/g)].map((m) => m[1]);
-    expect(closed).toEqual(['http', 'score worker', 'sweeper', 'score queue', 'redis', 'database']);
+    expect(closed).toEqual(['http', 'workers', 'queues', 'redis', 'database']);
   }, 60_000);
 
   it('refuses to start with a bad variable, naming it', async () => {

@@ -83,15 +83,16 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
 
   it('saves one current machine decision, idempotently, and ignores stale jobs', async () => {
     const { comment } = await saveComment(t.db, incoming({ sourceId: 'dec-1', text: 'petit sous-développé' }));
-    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: result() })).toBe('saved');
-    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: result() })).toBe(
-      'duplicate',
-    );
-    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: 'old-hash', result: result() })).toBe('stale');
+    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: result() })).toMatchObject({ outcome: 'saved', decisionId: expect.any(String) });
+    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: result() })).toMatchObject({
+      outcome: 'duplicate',
+      isCurrent: true,
+    });
+    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: 'old-hash', result: result() })).toEqual({ outcome: 'stale' });
     const newPolicy = result({ policyVersion: 'p2', decision: 'reject' });
-    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: newPolicy })).toBe(
-      'saved',
-    );
+    expect(await saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: newPolicy })).toMatchObject({
+      outcome: 'saved',
+    });
     const decisions = await listDecisions(t.db, comment.id);
     expect(decisions).toHaveLength(2);
     expect(decisions.filter((d) => d.isCurrent)).toEqual([expect.objectContaining({ policyVersion: 'p2', decision: 'reject' })]);

@@ -1,0 +1,81 @@
+import { Queue } from 'bullmq';
+import type IORedis from 'ioredis';
+import { createWorkerConnection } from '../queue/connection';
+import { QUEUE_NAMES } from '../queue/names';
+import { startPendingSweeper } from '../queue/sweeper';
+import type { ScoringEngine } from '../scoring/engine';
+import type { Database } from '../store/database';
+import { createNotifyWorker } from '../../workers/notify.worker';
+import { createScoreWorker } from '../../workers/score.worker';
+import { buildTriageEngine } from './build-engine';
+import type { Base } from './runtime';
+import { resolveWebhookSecret } from './webhook-secret';
+
+export interface RunningWorkers {
+  engine: ScoringEngine;
+  notifyQueue?: Queue;
+  closeWorkers(): Promise<void>;
+  closeQueues(): Promise<void>;
+  closeRedis(): Promise<void>;
+}
+
+/**
+ * The score worker (models loaded first, then run), the pending sweeper, and — when CALLBACK_URL
+ * is set — the notify worker. Shared by `vigie serve` and `vigie worker`.
+ */
+export async function startWorkers(
+  base: Base,
+  db: Database,
+  scoreQueue: Queue,
+  options: { concurrency?: number } = {},
+): Promise<RunningWorkers> {
+  const { config, logger } = base;
+  const engine = await buildTriageEngine(config, logger);
+  const connections: IORedis[] = [];
+  const connect = () => {
+    const connection = createWorkerConnection(config.REDIS_URL);
+    connection.on('error', (err) => logger.debug({ err: err.message }, 'redis worker connection error'));
+    connections.push(connection);
+    return connection;
+  };
+
+  let notifyQueue: Queue | undefined;
+  let notifyWorker: ReturnType<typeof createNotifyWorker> | undefined;
+  if (config.CALLBACK_URL) {
+    notifyQueue = new Queue(QUEUE_NAMES.notify, { connection: connect(), prefix: config.QUEUE_PREFIX });
+    notifyWorker = createNotifyWorker({
+      connection: connect(),
+      db,
+      logger: logger.child({ component: 'notify-worker' }),
+      prefix: config.QUEUE_PREFIX,
+      callbackUrl: config.CALLBACK_URL,
+      secret: resolveWebhookSecret(config, logger),
+    });
+  }
+  const scoreWorker = createScoreWorker({
+    connection: connect(),
+    db,
+    engine,
+    logger: logger.child({ component: 'score-worker' }),
+    prefix: config.QUEUE_PREFIX,
+    concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
+    notifyQueue,
+  });
+  const sweeper = startPendingSweeper({ db, scoreQueue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
+  void scoreWorker.worker.run();
+  void notifyWorker?.run();
+  return {
+    engine,
+    notifyQueue,
+    closeWorkers: async () => {
+      await sweeper.stop();
+      await Promise.all([scoreWorker.close(), notifyWorker?.close()]);
+    },
+    closeQueues: async () => {
+      await notifyQueue?.close();
+    },
+    closeRedis: async () => {
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
