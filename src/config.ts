@@ -22,6 +22,7 @@ const configSchema = z.object({
   VIGIE_DEMO: booleanFlag.default(true),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('vigie'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   SCORERS: z
     .string()
     .regex(/^[a-z-]+(,[a-z-]+)*$/, 'a comma-separated list such as own,lexicon')
@@ -75,6 +76,7 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof configSchema>, string> = {
   VIGIE_DEMO: 'Ingest the sample articles in fixtures/demo on first start with an empty store (default 1)',
   QUEUE_PREFIX: 'BullMQ key prefix, to share one Redis between installations (default vigie)',
   WORKER_CONCURRENCY: 'Jobs a worker process scores at once; they are micro-batched into model calls (default 64)',
+  WORKER_LOCK_MS: 'How long a job stays locked to a worker without renewal; a crashed worker\'s jobs are retaken after this (default 30000)',
   SCORERS: 'Scorers to run, comma-separated: own, lexicon, toxicity (default own,lexicon)',
   POLICY_FILE: 'Triage policy JSON (thresholds per label and language); default models/policy.json',
   TOXICITY_MODEL_DIR: 'Local directory with the published TF.js toxicity model (model.json, shards, vocab.json)',

@@ -31,6 +31,8 @@ export interface ScoreWorkerOptions {
   /** When the CMS wants decisions back (CALLBACK_URL), each new current decision is queued here. */
   notifyQueue?: Queue;
   metrics?: Metrics;
+  /** BullMQ lock duration; also how soon a crashed worker's jobs are taken over. */
+  lockDurationMs?: number;
 }
 
 export interface ScoreJobResult {
@@ -93,8 +95,11 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
     prefix: options.prefix,
     concurrency: options.concurrency,
     autorun: false,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.lockDurationMs ?? 30_000,
   });
   worker.on('error', (err) => options.logger.error({ err }, 'score worker error'));
+  worker.on('stalled', (jobId) => options.logger.warn({ jobId }, 'job stalled; it will be retried'));
   return {
     worker,
     close: async () => {

@@ -59,6 +59,7 @@ export async function startWorkers(
     logger: logger.child({ component: 'score-worker' }),
     prefix: config.QUEUE_PREFIX,
     concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_MS,
     notifyQueue,
   });
   const sweeper = startPendingSweeper({ db, scoreQueue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
