@@ -7,9 +7,9 @@ import { QUEUE_NAMES } from '../src/queue/names';
 import { enqueueNotify } from '../src/queue/producers';
 import { scoreJobSchema, type ScoreJob } from '../src/queue/score-job.schema';
 import { createMicroBatcher } from '../src/scoring/batcher';
-import { getComment } from '../src/store/comments.repository';
+import { getTextsForScoring } from '../src/store/comments.repository';
 import type { Database } from '../src/store/database';
-import { saveMachineDecision, type SaveDecisionOutcome } from '../src/store/decisions.repository';
+import { saveMachineDecision, saveMachineDecisions, type SaveDecisionOutcome } from '../src/store/decisions.repository';
 
 /** What the worker needs from scoring: texts in, triage results out, in order. */
 export interface TriageEngine {
@@ -45,16 +45,11 @@ export interface ScoreJobResult {
  * job is taken by a worker that cannot score it yet.
  */
 export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker<ScoreJob, ScoreJobResult>; close(): Promise<void> } {
-  const batcher = createMicroBatcher<string, TriageResult>({
+  // One batch = one query for the texts, one call per scorer, one transaction for the decisions.
+  const batcher = createMicroBatcher<ScoreJob, ScoreJobResult>({
     maxBatchSize: options.maxBatchSize ?? 64,
     maxWaitMs: options.maxBatchWaitMs ?? 5,
-    run: async (texts) => {
-      const stopTimer = options.metrics?.scoringLatency.startTimer();
-      const results = await options.engine.scoreTexts(texts.map((text) => ({ text })));
-      stopTimer?.();
-      options.metrics?.batchSize.observe(texts.length);
-      return results;
-    },
+    run: (jobs) => scoreAndSave(options, jobs),
   });
 
   const processScoreJob = async (job: Job<ScoreJob, ScoreJobResult>): Promise<ScoreJobResult> => {
@@ -62,22 +57,9 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
     const parsed = scoreJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid score job payload: ${parsed.error.issues[0]?.message}`);
     const { commentId, textHash } = parsed.data;
-    const comment = await getComment(options.db, commentId);
-    if (!comment) throw new UnrecoverableError(`comment ${commentId} does not exist`);
-    if (comment.textHash !== textHash) {
-      log.debug('text changed since enqueue; the newer job decides');
-      return { outcome: 'stale' };
-    }
+    let result: ScoreJobResult;
     try {
-      const result = await batcher.submit(comment.text);
-      const saved = await saveMachineDecision(options.db, { commentId, textHash, result });
-      // Also on 'duplicate': a previous attempt may have saved the decision and died before this line.
-      if (options.notifyQueue && saved.decisionId && saved.isCurrent) {
-        await enqueueNotify(options.notifyQueue, { commentId, decisionId: saved.decisionId });
-      }
-      if (saved.outcome === 'saved') recordDecision(options.metrics, result);
-      log.info({ decision: result.decision, outcome: saved.outcome, scores: result.scores }, 'scored');
-      return { outcome: saved.outcome, decision: result.decision };
+      result = await batcher.submit(parsed.data);
     } catch (err) {
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
@@ -88,6 +70,9 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
       }
       throw err;
     }
+    if (result.outcome === 'missing') throw new UnrecoverableError(`comment ${commentId} does not exist`);
+    log.info({ decision: result.decision, outcome: result.outcome }, 'scored');
+    return result;
   };
 
   const worker = new Worker<ScoreJob, ScoreJobResult>(QUEUE_NAMES.score, processScoreJob, {
@@ -107,6 +92,34 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
       await batcher.close();
     },
   };
+}
+
+async function scoreAndSave(options: ScoreWorkerOptions, jobs: ScoreJob[]): Promise<ScoreJobResult[]> {
+  const texts = await getTextsForScoring(
+    options.db,
+    jobs.map((j) => j.commentId),
+  );
+  // A job whose text changed since it was queued is left to the newer job.
+  const current = jobs.filter((j) => texts.get(j.commentId)?.textHash === j.textHash);
+  const stopTimer = options.metrics?.scoringLatency.startTimer();
+  const results = await options.engine.scoreTexts(current.map((j) => ({ text: texts.get(j.commentId)!.text })));
+  stopTimer?.();
+  options.metrics?.batchSize.observe(current.length);
+  const saved = await saveMachineDecisions(
+    options.db,
+    current.map((job, i) => ({ commentId: job.commentId, textHash: job.textHash, result: results[i] })),
+  );
+  const byJob = new Map<ScoreJob, ScoreJobResult>();
+  for (const [i, job] of current.entries()) {
+    const outcome = saved[i];
+    // Also on 'duplicate': a previous attempt may have saved the decision and died before notifying.
+    if (options.notifyQueue && outcome.decisionId && outcome.isCurrent) {
+      await enqueueNotify(options.notifyQueue, { commentId: job.commentId, decisionId: outcome.decisionId });
+    }
+    if (outcome.outcome === 'saved') recordDecision(options.metrics, results[i]);
+    byJob.set(job, { outcome: outcome.outcome, decision: results[i].decision });
+  }
+  return jobs.map((job) => byJob.get(job) ?? { outcome: texts.has(job.commentId) ? 'stale' : 'missing' });
 }
 
 function recordDecision(metrics: Metrics | undefined, result: TriageResult): void {

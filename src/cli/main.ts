@@ -7,6 +7,12 @@ import { workerCommand } from './worker.command';
 import { ingestCommand } from './ingest.command';
 import { extractCommand } from './extract.command';
 import { scoreCommand } from './score.command';
+import { usersCommand } from './users.command';
+import { rescoreCommand } from './rescore.command';
+import { exportCommand } from './export.command';
+import { statusCommand } from './status.command';
+import { evalCommand } from './eval.command';
+import { trainCommand } from './train.command';
 
 export function buildProgram(): Command {
   const program = new Command('vigie')
@@ -18,6 +24,12 @@ export function buildProgram(): Command {
   program.addCommand(ingestCommand());
   program.addCommand(extractCommand());
   program.addCommand(scoreCommand());
+  program.addCommand(usersCommand());
+  program.addCommand(rescoreCommand());
+  program.addCommand(exportCommand());
+  program.addCommand(statusCommand());
+  program.addCommand(evalCommand());
+  program.addCommand(trainCommand());
   return program;
 }
 

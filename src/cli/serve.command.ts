@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Command } from 'commander';
+import { ensureInitialAdmin } from '../auth/initial-admin';
 import { createApp } from '../http/app';
+import { createRedisHub } from '../http/live/hub';
 import { acceptComments } from '../ingest/accept-comments';
 import { packageRoot } from '../lib/package-root';
 import { countComments } from '../store/comments.repository';
@@ -11,7 +13,11 @@ import { commentsFromFile } from './read-source';
 import { openBase, openScoreQueue, openStore, requireRedis, type Base } from './runtime';
 import { resolveWebhookSecret } from './webhook-secret';
 import type { Database } from '../store/database';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
+import { createMetrics } from '../lib/metrics';
+import { QUEUE_NAMES } from '../queue/names';
+import { enqueueNotify } from '../queue/producers';
+import { getCurrentDecision } from '../store/decisions.repository';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -29,13 +35,24 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
   const db = await openStore(base);
   const { queue: scoreQueue, connection } = openScoreQueue(base);
   const webhookSecret = resolveWebhookSecret(config, logger);
-  const workers = options.worker ? await startWorkers(base, db, scoreQueue) : undefined;
+  const metrics = createMetrics();
+  const workers = options.worker ? await startWorkers(base, db, scoreQueue, { metrics }) : undefined;
+  const notifyQueue = config.CALLBACK_URL ? new Queue(QUEUE_NAMES.notify, { connection, prefix: config.QUEUE_PREFIX }) : undefined;
+  metrics.watchQueues(notifyQueue ? [scoreQueue, notifyQueue] : [scoreQueue]);
 
+  // Hears score workers on every machine (QueueEvents) and shares moderator actions between API processes.
+  const live = await createRedisHub({ redisUrl: config.REDIS_URL, queuePrefix: config.QUEUE_PREFIX, db, logger });
+  const admin = await ensureInitialAdmin(db, logger);
+  if (admin) process.stdout.write(`\nInitial dashboard account: ${admin.name}\nPassword (shown once): ${admin.password}\n\n`);
   const app = createApp({
     db,
     scoreQueue,
     webhookSecret,
     logger,
+    live,
+    metrics,
+    boardQueues: notifyQueue ? [scoreQueue, notifyQueue] : [scoreQueue],
+    onModeratorDecision: notifyQueue ? (commentId) => notifyCurrentDecision(db, notifyQueue, commentId) : undefined,
     readiness: {
       database: async () => void (await db.query('SELECT 1')),
       redis: async () => void (await connection.ping()),
@@ -47,10 +64,13 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
     server.listen(config.PORT, config.HOST, resolve);
   });
 
+  // First: ending the event streams lets the HTTP server close (they never go idle on their own).
+  shutdown.register('live updates', () => live.close());
   shutdown.register('http', () => closeServer(server));
   if (workers) shutdown.register('workers', workers.closeWorkers);
   shutdown.register('queues', async () => {
     await workers?.closeQueues();
+    await notifyQueue?.close();
     await scoreQueue.close();
   });
   shutdown.register('redis', async () => {
@@ -62,6 +82,12 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
 
   if (config.VIGIE_DEMO) await ingestDemoIfEmpty(base, db, scoreQueue);
   logger.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}` }, 'Vigie is serving');
+}
+
+/** A moderator's decision is what the CMS should apply: queue it like a machine one. */
+async function notifyCurrentDecision(db: Database, notifyQueue: Queue, commentId: string): Promise<void> {
+  const current = await getCurrentDecision(db, commentId);
+  if (current) await enqueueNotify(notifyQueue, { commentId, decisionId: current.id });
 }
 
 function closeServer(server: http.Server): Promise<void> {

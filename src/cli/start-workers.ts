@@ -3,6 +3,7 @@ import type IORedis from 'ioredis';
 import { createWorkerConnection } from '../queue/connection';
 import { QUEUE_NAMES } from '../queue/names';
 import { startPendingSweeper } from '../queue/sweeper';
+import type { Metrics } from '../lib/metrics';
 import type { ScoringEngine } from '../scoring/engine';
 import type { Database } from '../store/database';
 import { createNotifyWorker } from '../../workers/notify.worker';
@@ -27,10 +28,12 @@ export async function startWorkers(
   base: Base,
   db: Database,
   scoreQueue: Queue,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; metrics?: Metrics } = {},
 ): Promise<RunningWorkers> {
   const { config, logger } = base;
+  const loadStarted = process.hrtime.bigint();
   const engine = await buildTriageEngine(config, logger);
+  options.metrics?.modelLoadSeconds.set({ model: engine.modelVersion }, Number(process.hrtime.bigint() - loadStarted) / 1e9);
   const connections: IORedis[] = [];
   const connect = () => {
     const connection = createWorkerConnection(config.REDIS_URL);
@@ -61,6 +64,7 @@ export async function startWorkers(
     concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_MS,
     notifyQueue,
+    metrics: options.metrics,
   });
   const sweeper = startPendingSweeper({ db, scoreQueue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
   void scoreWorker.worker.run();

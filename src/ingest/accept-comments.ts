@@ -3,7 +3,7 @@ import type { IncomingComment } from '../domain/comment';
 import { serviceUnavailable } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { enqueueScore } from '../queue/producers';
-import { markEnqueued, saveComment, type SaveOutcome } from '../store/comments.repository';
+import { saveComment, type SaveOutcome } from '../store/comments.repository';
 import type { Database } from '../store/database';
 
 export interface AcceptDeps {
@@ -20,7 +20,7 @@ export interface AcceptedComment {
 
 /**
  * Write first, then enqueue: a comment we answered for is in the store even if Redis is down,
- * and the sweeper enqueues it later. The caller still learns about the outage (503) so it can retry.
+ * and the sweeper enqueues it once PENDING_SWEEP_AFTER_MS have passed. The caller still learns about the outage (503) so it can retry.
  */
 export async function acceptComments(deps: AcceptDeps, comments: IncomingComment[]): Promise<AcceptedComment[]> {
   const accepted: AcceptedComment[] = [];
@@ -36,9 +36,5 @@ export async function acceptComments(deps: AcceptDeps, comments: IncomingComment
     deps.logger.warn({ err, comments: toScore.length }, 'enqueue failed; comments stay pending for the sweeper');
     throw serviceUnavailable('Queue unavailable; the comment is stored and will be scored, retry later', err);
   }
-  await markEnqueued(
-    deps.db,
-    toScore.map((j) => j.commentId),
-  );
   return accepted;
 }

@@ -6,8 +6,8 @@ import type { Scorer } from './scorer';
 export const SCORER_NAMES = ['lexicon', 'own', 'toxicity'] as const;
 export type ScorerName = (typeof SCORER_NAMES)[number];
 
-/** Scorers usable with no model files at all; `own` and `toxicity` are opt-in until shipped. */
-export const DEFAULT_SCORER_NAMES: readonly ScorerName[] = ['lexicon'];
+/** Vigie's own FR+EN model (shipped in models/) plus the word lists; `toxicity` is opt-in (weights not shipped). */
+export const DEFAULT_SCORER_NAMES: readonly ScorerName[] = ['own', 'lexicon'];
 
 export interface CreateScorersOptions {
   logger?: Logger;

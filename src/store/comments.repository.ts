@@ -88,7 +88,7 @@ export async function saveComment(db: Database, incoming: IncomingComment): Prom
       }
       await tx.query(
         `UPDATE comments SET text = $2, text_hash = $3, content_key = $4, status = 'pending',
-           enqueued_at = NULL, updated_at = now() WHERE id = $1`,
+           enqueued_at = now(), updated_at = now() WHERE id = $1`,
         [existing.id, incoming.text, textHash, contentKey],
       );
       return { comment: (await getComment(tx, existing.id)) as StoredComment, outcome: 'edited' };
@@ -102,10 +102,13 @@ export async function saveComment(db: Database, incoming: IncomingComment): Prom
         ).rows[0]?.id ?? null)
       : null;
     const id = newId();
-    await tx.query(
+    // enqueued_at is set optimistically: the caller enqueues right after commit, and if that fails
+    // the sweeper sees a pending comment whose enqueue is older than its timeout and retries it.
+    const inserted = await tx.query<{ created_at: Date | string }>(
       `INSERT INTO comments (id, site_id, article_id, source, source_id, parent_source_id, parent_id,
-         author, text, text_hash, content_key, published_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         author, text, text_hash, content_key, published_at, enqueued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+       RETURNING created_at`,
       [
         id,
         incoming.siteId,
@@ -128,7 +131,17 @@ export async function saveComment(db: Database, incoming: IncomingComment): Prom
         [id, incoming.siteId, incoming.sourceId],
       );
     }
-    return { comment: (await getComment(tx, id)) as StoredComment, outcome: 'created' };
+    const comment: StoredComment = {
+      ...incoming,
+      id,
+      articleId,
+      parentId,
+      textHash,
+      status: 'pending',
+      publishedAt: toIso(incoming.publishedAt),
+      createdAt: toIso(inserted.rows[0].created_at) as string,
+    };
+    return { comment, outcome: 'created' };
   });
 }
 
@@ -248,4 +261,16 @@ export async function listQueue(db: Queryable, options: ListQueueOptions): Promi
 export async function countComments(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM comments');
   return rows[0].n;
+}
+
+/** Just what scoring needs, for a whole micro-batch in one query. */
+export async function getTextsForScoring(
+  db: Queryable,
+  ids: string[],
+): Promise<Map<string, { text: string; textHash: string }>> {
+  const { rows } = await db.query<{ id: string; text: string; text_hash: string }>(
+    'SELECT id, text, text_hash FROM comments WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { text: r.text, textHash: r.text_hash }]));
 }

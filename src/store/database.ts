@@ -36,7 +36,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
-  const config: PoolConfig = { connectionString: url, max: options.poolSize ?? 10 };
+  const config: PoolConfig = { connectionString: url, max: options.poolSize ?? 20 };
   if (options.schema) config.options = `-c search_path=${options.schema}`;
   const pool = new Pool(config);
   // An idle client losing its connection must not crash the process; the next query reconnects.

@@ -534,11 +534,12 @@ export interface Stats {
 
 export async function loadStats(db: Queryable, labels: readonly string[]): Promise<Stats> {
   const perHour = (
-    await db.query<{ hour: Date | string; decision: string; n: number }>(
-      `SELECT date_trunc('hour', decided_at) AS hour, decision, count(*)::int AS n FROM comments
+    await db.query<{ hour: string; decision: string; n: number }>(
+      `SELECT to_char(date_trunc('hour', decided_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24":00:00.000Z"') AS hour,
+              decision, count(*)::int AS n FROM comments
        WHERE decided_at >= now() - interval '48 hours' AND decision IS NOT NULL GROUP BY 1, 2 ORDER BY 1`,
     )
-  ).rows.map((r) => ({ hour: iso(r.hour) as string, decision: r.decision, n: r.n }));
+  ).rows;
   const histograms: Record<string, number[]> = {};
   // Histograms over the latest 20,000 machine decisions keep the page fast on a large store.
   const hist = (

@@ -14,9 +14,11 @@ export interface RescoreTarget {
 }
 
 const MODERATED = `(c.decided_by IS NOT NULL AND c.decided_by <> 'machine')`;
-// Served by decisions_machine_once (comment_id, text_hash, model_version, policy_version).
-const HAS_TARGET = `EXISTS (SELECT 1 FROM decisions t WHERE t.comment_id = c.id AND t.actor = 'machine'
-  AND t.text_hash = c.text_hash AND t.model_version = $1 AND t.policy_version = $2)`;
+/** The current decision (joined as d) is the target's, on the comment's current text. */
+const CURRENT_IS_TARGET = `(d.actor = 'machine' AND d.text_hash = c.text_hash AND d.model_version = $1 AND d.policy_version = $2)`;
+const FROM_SELECTION = `FROM comments c
+     JOIN articles a ON a.id = c.article_id
+     LEFT JOIN decisions d ON d.comment_id = c.id AND d.is_current`;
 
 const toIso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -35,7 +37,7 @@ export interface SelectionCounts {
   total: number;
   /** decided by a moderator: a machine rescore never overrides them */
   moderated: number;
-  /** already decided by the target model and policy (finished by an earlier run) */
+  /** the current decision is already the target model and policy's (finished by an earlier run) */
   upToDate: number;
   /** what is left to rescore */
   toRescore: number;
@@ -47,8 +49,8 @@ export async function countSelection(db: Queryable, filter: CommentFilter, targe
   const { rows } = await db.query<{ total: number; moderated: number; up_to_date: number }>(
     `SELECT count(*)::int AS total,
             count(*) FILTER (WHERE ${MODERATED})::int AS moderated,
-            count(*) FILTER (WHERE NOT ${MODERATED} AND ${HAS_TARGET})::int AS up_to_date
-     FROM comments c JOIN articles a ON a.id = c.article_id
+            count(*) FILTER (WHERE NOT ${MODERATED} AND ${CURRENT_IS_TARGET})::int AS up_to_date
+     ${FROM_SELECTION}
      WHERE ${where}`,
     params,
   );
@@ -68,7 +70,7 @@ export interface SelectedComment {
   decidedBy: string | null;
   topLabel: string | null;
   moderated: boolean;
-  /** the target model and policy already decided this text */
+  /** the current decision is already the target model and policy's, on this text */
   upToDate: boolean;
   current: { modelVersion: string; policyVersion: string; scores: LabelScores } | null;
 }
@@ -106,11 +108,9 @@ export async function listSelectionPage(
     scores: LabelScores | null;
   }>(
     `SELECT c.id, c.site_id, a.url AS article_url, c.text_hash, ${page.withText ? 'c.text,' : ''} c.status, c.decision,
-            c.decided_by, c.top_label, ${MODERATED} AS moderated, ${HAS_TARGET} AS up_to_date,
+            c.decided_by, c.top_label, ${MODERATED} AS moderated, COALESCE(${CURRENT_IS_TARGET}, false) AS up_to_date,
             d.model_version, d.policy_version, d.scores
-     FROM comments c
-     JOIN articles a ON a.id = c.article_id
-     LEFT JOIN decisions d ON d.comment_id = c.id AND d.is_current
+     ${FROM_SELECTION}
      WHERE ${where} AND c.id > $${params.length - 1}
      ORDER BY c.id
      LIMIT $${params.length}`,
@@ -405,4 +405,14 @@ export async function versionsInUse(db: Queryable, sample = 1_000): Promise<Vers
 export async function countCommentsByStatus(db: Queryable): Promise<Record<string, number>> {
   const { rows } = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM comments GROUP BY status');
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+export async function countFiltered(db: Queryable, filter: CommentFilter): Promise<number> {
+  const params: unknown[] = [];
+  const where = filterConditions(filter, params);
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM comments c JOIN articles a ON a.id = c.article_id WHERE ${where}`,
+    params,
+  );
+  return rows[0].n;
 }

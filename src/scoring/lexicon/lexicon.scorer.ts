@@ -11,7 +11,7 @@ import { findLexiconMatchesInTokens, type LexiconMatch } from './match';
  * Severity → probability. Placeholders until calibrated against labelled data: mild profanity
  * stays under review thresholds, targeted insults reach review, slurs and threats reach reject.
  */
-const PROBABILITY_BY_SEVERITY = { 1: 0.35, 2: 0.7, 3: 0.95 } as const;
+const PROBABILITY_BY_SEVERITY = { 1: 0.35, 2: 0.75, 3: 0.95 } as const;
 const SEVERE_TOXICITY_BY_SEVERITY = { 1: 0.05, 2: 0.3, 3: 0.85 } as const;
 
 export const LEXICON_SCORER_LABELS: readonly Label[] = ['toxicity', 'severe_toxicity', ...LEXICON_LABELS];

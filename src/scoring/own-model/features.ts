@@ -16,7 +16,7 @@ export interface FeaturizerConfig {
 }
 
 export const DEFAULT_FEATURIZER: FeaturizerConfig = {
-  buckets: 1 << 17,
+  buckets: 1 << 16,
   charNgramMin: 3,
   charNgramMax: 5,
   wordBigrams: true,
@@ -44,6 +44,53 @@ function finish(h: number, buckets: number): number {
   return (h >>> 0) % buckets;
 }
 
+/** Open-addressing set of feature ids, reused across calls (extraction is single-threaded). */
+class IdSet {
+  private table = new Int32Array(2048).fill(-1);
+  private used: number[] = [];
+
+  /** Adds id; false when it was already present. */
+  add(id: number): boolean {
+    const mask = this.table.length - 1;
+    let slot = Math.imul(id, 0x9e3779b1) >>> 21 & mask;
+    for (;;) {
+      const v = this.table[slot];
+      if (v === id) return false;
+      if (v === -1) {
+        this.table[slot] = id;
+        this.used.push(slot);
+        return true;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Empties the set; grows it first when the next text may need more room. */
+  reset(capacity: number): void {
+    for (const slot of this.used) this.table[slot] = -1;
+    this.used.length = 0;
+    if (capacity * 2 > this.table.length) {
+      let size = this.table.length;
+      while (capacity * 2 > size) size *= 2;
+      this.table = new Int32Array(size).fill(-1);
+    }
+  }
+}
+
+const ids = new IdSet();
+let scratch = new Int32Array(1024);
+
+/** Hash of the character n-gram of "<word>" starting at `start` (positions in the padded word). */
+function charNgramHash(word: string, start: number, n: number): number {
+  let h = Math.imul(FNV_OFFSET ^ SEED_CHAR, n);
+  const len = word.length;
+  for (let i = start; i < start + n; i++) {
+    const c = i === 0 ? 60 : i === len + 1 ? 62 : word.charCodeAt(i - 1); // '<' and '>'
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return h;
+}
+
 /**
  * Distinct hashed feature ids of a text (word unigrams, word bigrams, character n-grams of each
  * padded word, a shouting flag), in first-seen order. Never empty: an empty text yields the
@@ -51,42 +98,34 @@ function finish(h: number, buckets: number): number {
  */
 export function extractFeatures(text: string, cfg: FeaturizerConfig): Int32Array {
   const tokens = normalizeTokens(text, cfg.maxChars);
-  const seen = new Set<number>();
-  const out: number[] = [];
-  const add = (id: number): boolean => {
-    if (!seen.has(id)) {
-      seen.add(id);
-      out.push(id);
-    }
-    return out.length >= cfg.maxFeatures;
+  const max = cfg.maxFeatures;
+  if (scratch.length < max) scratch = new Int32Array(max);
+  ids.reset(max);
+  let count = 0;
+  const add = (hash: number): boolean => {
+    const id = finish(hash, cfg.buckets);
+    if (ids.add(id)) scratch[count++] = id;
+    return count >= max;
   };
-  if (tokens.length === 0) add(finish(fnvString(FNV_OFFSET ^ SEED_WORD, '\u0000empty', 0, 6), cfg.buckets));
-  if (isShouting(text)) add(finish(fnvString(FNV_OFFSET ^ SEED_WORD, '\u0000caps', 0, 5), cfg.buckets));
-  for (let t = 0; t < tokens.length; t++) {
+  if (tokens.length === 0) add(fnvString(FNV_OFFSET ^ SEED_WORD, '\u0000empty', 0, 6));
+  if (isShouting(text)) add(fnvString(FNV_OFFSET ^ SEED_WORD, '\u0000caps', 0, 5));
+  outer: for (let t = 0; t < tokens.length; t++) {
     const w = tokens[t];
-    const wordHash = fnvString(FNV_OFFSET ^ SEED_WORD, w, 0, w.length);
-    if (add(finish(wordHash, cfg.buckets))) break;
+    if (add(fnvString(FNV_OFFSET ^ SEED_WORD, w, 0, w.length))) break;
     if (cfg.wordBigrams && t + 1 < tokens.length) {
       const next = tokens[t + 1];
       let h = fnvString(FNV_OFFSET ^ SEED_BIGRAM, w, 0, w.length);
       h = Math.imul(h ^ 32, FNV_PRIME);
-      h = fnvString(h, next, 0, next.length);
-      if (add(finish(h, cfg.buckets))) break;
+      if (add(fnvString(h, next, 0, next.length))) break;
     }
-    const padded = `<${w}>`;
-    let full = false;
-    for (let n = cfg.charNgramMin; n <= cfg.charNgramMax && !full; n++) {
-      for (let i = 0; i + n <= padded.length; i++) {
-        // A word no longer than n is already covered by its unigram.
-        if (n >= padded.length) break;
-        const h = fnvString(Math.imul(FNV_OFFSET ^ SEED_CHAR, n), padded, i, i + n);
-        if (add(finish(h, cfg.buckets))) {
-          full = true;
-          break;
-        }
+    const paddedLength = w.length + 2;
+    for (let n = cfg.charNgramMin; n <= cfg.charNgramMax; n++) {
+      // A word no longer than n is already covered by its unigram.
+      if (n >= paddedLength) break;
+      for (let i = 0; i + n <= paddedLength; i++) {
+        if (add(charNgramHash(w, i, n))) break outer;
       }
     }
-    if (full) break;
   }
-  return Int32Array.from(out);
+  return scratch.slice(0, count);
 }

@@ -9,7 +9,7 @@ export const METADATA_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 
 const tensorEntrySchema = z.object({
-  name: z.enum(['embedding', 'dense1/kernel', 'dense1/bias', 'dense2/kernel', 'dense2/bias']),
+  name: z.enum(['embedding', 'wide', 'dense1/kernel', 'dense1/bias', 'dense2/kernel', 'dense2/bias']),
   shape: z.array(z.number().int().positive()),
   /** int8-rows: int8 values then one float32 scale per row; float32: plain little-endian. */
   encoding: z.enum(['int8-rows', 'float32']),
@@ -45,8 +45,10 @@ export interface OwnModelWeights {
   featurizer: FeaturizerConfig;
   embeddingDim: number;
   hiddenDim: number;
-  /** [buckets, embeddingDim] */
+  /** [buckets, embeddingDim], pooled (mean ++ max) into the MLP. */
   embedding: Float32Array;
+  /** [buckets, labels]: per-feature logits summed (scaled by 1/√n) onto the output, a linear n-gram model alongside the MLP. */
+  wide: Float32Array;
   /** [2 * embeddingDim, hiddenDim] (input = mean pooling ++ max pooling) */
   dense1Kernel: Float32Array;
   dense1Bias: Float32Array;
@@ -83,8 +85,13 @@ export function dequantizeRows(q: Int8Array, scales: Float32Array, rows: number,
 /** Replaces the embedding by its int8 round trip, so a model in memory equals the saved one. */
 export function roundTripQuantized(weights: OwnModelWeights): OwnModelWeights {
   const rows = weights.featurizer.buckets;
-  const { q, scales } = quantizeRows(weights.embedding, rows, weights.embeddingDim);
-  return { ...weights, embedding: dequantizeRows(q, scales, rows, weights.embeddingDim) };
+  const e = quantizeRows(weights.embedding, rows, weights.embeddingDim);
+  const w = quantizeRows(weights.wide, rows, LABELS.length);
+  return {
+    ...weights,
+    embedding: dequantizeRows(e.q, e.scales, rows, weights.embeddingDim),
+    wide: dequantizeRows(w.q, w.scales, rows, LABELS.length),
+  };
 }
 
 export async function saveModel(
@@ -95,6 +102,7 @@ export async function saveModel(
   const { createHash } = await import('node:crypto');
   const rows = weights.featurizer.buckets;
   const { q, scales } = quantizeRows(weights.embedding, rows, weights.embeddingDim);
+  const wq = quantizeRows(weights.wide, rows, LABELS.length);
   const parts: Buffer[] = [];
   const tensors: ModelMetadata['tensors'] = [];
   let offset = 0;
@@ -114,6 +122,10 @@ export async function saveModel(
   push({ name: 'embedding', shape: [rows, weights.embeddingDim], encoding: 'int8-rows' }, [
     Buffer.from(q.buffer, q.byteOffset, q.byteLength),
     f32(scales),
+  ]);
+  push({ name: 'wide', shape: [rows, LABELS.length], encoding: 'int8-rows' }, [
+    Buffer.from(wq.q.buffer, wq.q.byteOffset, wq.q.byteLength),
+    f32(wq.scales),
   ]);
   push({ name: 'dense1/kernel', shape: [2 * weights.embeddingDim, weights.hiddenDim], encoding: 'float32' }, [f32(weights.dense1Kernel)]);
   push({ name: 'dense1/bias', shape: [weights.hiddenDim], encoding: 'float32' }, [f32(weights.dense1Bias)]);
@@ -157,18 +169,20 @@ export async function readModel(dir: string): Promise<{ metadata: ModelMetadata;
   };
   const rows = metadata.featurizer.buckets;
   const dim = metadata.embeddingDim;
-  const emb = tensor('embedding');
-  if (emb.byteLength !== rows * dim + rows * 4) throw new Error(`model ${dir}: embedding has the wrong size`);
-  const q = new Int8Array(blob.buffer.slice(blob.byteOffset + emb.offset, blob.byteOffset + emb.offset + rows * dim));
-  const scales = new Float32Array(
-    blob.buffer.slice(blob.byteOffset + emb.offset + rows * dim, blob.byteOffset + emb.offset + emb.byteLength),
-  );
+  const int8Rows = (name: 'embedding' | 'wide', cols: number): Float32Array => {
+    const e = tensor(name);
+    if (e.byteLength !== rows * cols + rows * 4) throw new Error(`model ${dir}: tensor ${name} has the wrong size`);
+    const q = new Int8Array(blob.buffer.slice(blob.byteOffset + e.offset, blob.byteOffset + e.offset + rows * cols));
+    const scales = new Float32Array(blob.buffer.slice(blob.byteOffset + e.offset + rows * cols, blob.byteOffset + e.offset + e.byteLength));
+    return dequantizeRows(q, scales, rows, cols);
+  };
   const hidden = metadata.hiddenDim;
   const weights: OwnModelWeights = {
     featurizer: metadata.featurizer,
     embeddingDim: dim,
     hiddenDim: hidden,
-    embedding: dequantizeRows(q, scales, rows, dim),
+    embedding: int8Rows('embedding', dim),
+    wide: int8Rows('wide', LABELS.length),
     dense1Kernel: floats('dense1/kernel', 2 * dim * hidden),
     dense1Bias: floats('dense1/bias', hidden),
     dense2Kernel: floats('dense2/kernel', hidden * LABELS.length),

@@ -47,6 +47,19 @@ describe('vigie serve process', () => {
     throw new Error(`serve did not become ready:\n${output}`);
   };
 
+  const loginOverHttp = async (name: string, password: string): Promise<string> => {
+    const form = await fetch(`http://127.0.0.1:${port}/login`);
+    const pre = /vigie_pre=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
+    const res = await fetch(`http://127.0.0.1:${port}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: `vigie_pre=${pre}` },
+      body: new URLSearchParams({ _csrf: pre, name, password }),
+    });
+    expect(res.status).toBe(303);
+    return /vigie_sid=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
+  };
+
   it('serves the demo thread, takes a signed webhook, and shuts down in order on SIGTERM', async () => {
     const exited = start({ WEBHOOK_SECRET: TEST_SECRET, LOG_LEVEL: 'debug', VIGIE_DEMO: '1' });
     await waitForHealth();
@@ -55,10 +68,14 @@ describe('vigie serve process', () => {
     const res = await fetch(`http://127.0.0.1:${port}/api/comments`, { method: 'POST', headers: signedHeaders(raw), body: raw });
     expect(res.status).toBe(202);
 
+    // The dashboard needs a login: the first start created `admin` and printed its password once.
+    const password = /Password \(shown once\): (\S+)/.exec(output)?.[1];
+    expect(password).toBeDefined();
+    const cookie = await loginOverHttp('admin', password!);
     let page = '';
     for (let i = 0; i < 100 && !page.includes('bande de charlots !'); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      page = await (await fetch(`http://127.0.0.1:${port}/`, { headers: { Cookie: cookie } })).text();
     }
     expect(page).toContain('bande de charlots !');
     expect(page).toContain('petit sous-développé');
@@ -66,7 +83,7 @@ describe('vigie serve process', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const closed = [...output.matchAll(/"closer":"([^"]+)"[^\n]*"msg":"closed"/g)].map((m) => m[1]);
-    expect(closed).toEqual(['http', 'workers', 'queues', 'redis', 'database']);
+    expect(closed).toEqual(['live updates', 'http', 'workers', 'queues', 'redis', 'database']);
   }, 60_000);
 
   it('refuses to start with a bad variable, naming it', async () => {

@@ -5,6 +5,7 @@ import { openTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { startPipeline, waitForDecision } from '../../helpers/pipeline';
 import { signedHeaders, webhookBody } from '../../helpers/webhook';
 import type { TriageEngine } from '../../../workers/score.worker';
+import { addTestUsers, login } from '../http/dashboard/fixtures';
 
 describe('signed webhook → store → queue → worker → decision', () => {
   let t: TestDatabase;
@@ -13,6 +14,7 @@ describe('signed webhook → store → queue → worker → decision', () => {
   beforeAll(async () => {
     t = await openTestDatabase('pglite');
     pipeline = await startPipeline(t.db);
+    await addTestUsers(t.db);
   }, 60_000);
 
   afterAll(async () => {
@@ -37,7 +39,9 @@ describe('signed webhook → store → queue → worker → decision', () => {
     const flagged = decision.spans.map((s) => text.slice(s.start, s.end).toLowerCase());
     expect(flagged.some((s) => s.includes('sous-développé'))).toBe(true);
 
-    const page = await request(pipeline.app).get('/');
+    expect((await request(pipeline.app).get('/')).status).toBe(303);
+    const { agent } = await login(pipeline.app, 'bob');
+    const page = await agent.get('/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('petit sous-développé');
   });
@@ -45,14 +49,16 @@ describe('signed webhook → store → queue → worker → decision', () => {
   it('approves a neutral comment and keeps it off the review page', async () => {
     const res = await post(webhookBody({ id: 'e2e-neutral', text: 'Ce qui se passe au Mali est dramatique.' }));
     expect((await waitForDecision(t.db, res.body.id)).decision).toBe('approve');
-    expect((await request(pipeline.app).get('/')).text).not.toContain('Mali est dramatique');
+    const { agent } = await login(pipeline.app, 'bob');
+    expect((await agent.get('/')).text).not.toContain('Mali est dramatique');
   });
 
   it('escapes hostile comment text on the dashboard', async () => {
     const text = 'Espèce de connard. <script>alert("x")</script><img src=x onerror=alert(1)>';
     const res = await post(webhookBody({ id: 'e2e-xss', text }));
     await waitForDecision(t.db, res.body.id);
-    const page = await request(pipeline.app).get('/');
+    const { agent } = await login(pipeline.app, 'bob');
+    const page = await agent.get('/');
     expect(page.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(page.text).not.toContain('<script>alert');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");

@@ -132,7 +132,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
 
   it('finds pending comments whose job may be lost', async () => {
     const { comment } = await saveComment(t.db, incoming({ sourceId: 'stale-1', text: 'waiting' }));
-    await t.db.query(`UPDATE comments SET created_at = now() - interval '10 minutes' WHERE id = $1`, [comment.id]);
+    await t.db.query(`UPDATE comments SET enqueued_at = now() - interval '10 minutes' WHERE id = $1`, [comment.id]);
     expect((await findStalePending(t.db, 60_000, 1000)).map((c) => c.id)).toContain(comment.id);
     await markEnqueued(t.db, [comment.id]);
     expect((await findStalePending(t.db, 60_000, 1000)).map((c) => c.id)).not.toContain(comment.id);

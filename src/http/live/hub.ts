@@ -1,0 +1,145 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import IORedis from 'ioredis';
+import type { Decision } from '../../domain/decision';
+import type { Logger } from '../../lib/logger';
+import { QUEUE_NAMES } from '../../queue/names';
+import type { Database } from '../../store/database';
+import { getModerationItem } from '../../store/moderation.repository';
+import { memoryPresence, redisPresence, type Presence } from './presence';
+
+/** What a dashboard needs to add a newly flagged comment to its list without reloading. */
+export interface FlaggedComment {
+  id: string;
+  decision: Decision;
+  severity: number | null;
+  topLabel: string | null;
+  author: string | null;
+  text: string;
+  articleTitle: string | null;
+  language: string | null;
+  siteId: string;
+}
+
+export type LiveEvent =
+  | { type: 'flagged'; comment: FlaggedComment }
+  | { type: 'action'; action: string; actor: string; ids: string[] }
+  | { type: 'presence'; commentId: string; names: string[] };
+
+export interface LiveHub {
+  readonly presence: Presence;
+  /** Delivers to this process's listeners and, with Redis, to every other API process. */
+  publish(event: LiveEvent): void;
+  /** `onClose` runs when the hub closes (shutdown), so open event streams can end and let the server stop. */
+  subscribe(listener: (event: LiveEvent) => void, onClose?: () => void): () => void;
+  close(): Promise<void>;
+}
+
+const TEXT_PREVIEW = 600;
+/** scoreJobId(job, 'live') without a run id: `live-<comment id>-<16 hex of the text hash>`. */
+const LIVE_JOB_ID = /^live-(.+)-[0-9a-f]{16}$/;
+
+/** One process, no Redis: moderator actions and presence stay local; no score events. */
+export function createLocalHub(): LiveHub {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    presence: memoryPresence(),
+    publish: (event) => emitter.emit('event', event),
+    subscribe: (listener, onClose) => subscribeTo(emitter, listener, onClose),
+    close: async () => {
+      emitter.emit('close');
+      emitter.removeAllListeners();
+    },
+  };
+}
+
+function subscribeTo(emitter: EventEmitter, listener: (event: LiveEvent) => void, onClose?: () => void): () => void {
+  emitter.on('event', listener);
+  if (onClose) emitter.on('close', onClose);
+  return () => {
+    emitter.off('event', listener);
+    if (onClose) emitter.off('close', onClose);
+  };
+}
+
+export interface RedisHubOptions {
+  redisUrl: string;
+  queuePrefix: string;
+  db: Database;
+  logger: Logger;
+}
+
+/**
+ * Score workers may run on other machines, so flagged comments are learnt from BullMQ's
+ * QueueEvents on the score queue; moderator actions and presence travel over Redis pub/sub.
+ */
+export async function createRedisHub(options: RedisHubOptions): Promise<LiveHub> {
+  const origin = randomUUID();
+  const channel = `${options.queuePrefix}:vigie:live`;
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const log = options.logger.child({ component: 'live-hub' });
+  const publisher = new IORedis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const subscriber = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+  const eventsConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+  for (const c of [publisher, subscriber, eventsConnection]) c.on('error', (err) => log.debug({ err: err.message }, 'redis error'));
+  const queue = new Queue(QUEUE_NAMES.score, { connection: publisher, prefix: options.queuePrefix });
+  queue.on('error', (err) => log.debug({ err: err.message }, 'score queue error'));
+
+  subscriber.on('message', (_channel, message) => {
+    try {
+      const { from, event } = JSON.parse(message) as { from: string; event: LiveEvent };
+      if (from !== origin) emitter.emit('event', event);
+    } catch (err) {
+      log.warn({ err }, 'bad live message');
+    }
+  });
+  await subscriber.subscribe(channel);
+
+  const queueEvents = new QueueEvents(QUEUE_NAMES.score, { connection: eventsConnection, prefix: options.queuePrefix });
+  queueEvents.on('error', (err) => log.debug({ err: err.message }, 'queue events error'));
+  queueEvents.on('completed', ({ jobId, returnvalue }) => {
+    void (async () => {
+      const result = returnvalue as unknown as { outcome?: string; decision?: Decision } | null;
+      if (result?.outcome !== 'saved' || (result.decision !== 'review' && result.decision !== 'reject')) return;
+      // Only live comments: a batch rescore of the whole store must not flood every dashboard.
+      const commentId = LIVE_JOB_ID.test(jobId) ? ((await queue.getJob(jobId))?.data?.commentId ?? LIVE_JOB_ID.exec(jobId)?.[1]) : undefined;
+      if (typeof commentId !== 'string') return;
+      const item = await getModerationItem(options.db, commentId);
+      if (!item || !item.decision) return;
+      // Every API process hears QueueEvents itself, so this stays local (no re-publish).
+      emitter.emit('event', {
+        type: 'flagged',
+        comment: {
+          id: item.id,
+          decision: item.decision,
+          severity: item.severity,
+          topLabel: item.topLabel,
+          author: item.author,
+          text: item.text.slice(0, TEXT_PREVIEW),
+          articleTitle: item.articleTitle ?? item.articleUrl,
+          language: item.language,
+          siteId: item.siteId,
+        },
+      } satisfies LiveEvent);
+    })().catch((err) => log.warn({ err, jobId }, 'could not announce a scored comment'));
+  });
+  await queueEvents.waitUntilReady();
+
+  return {
+    presence: redisPresence(publisher, options.queuePrefix),
+    publish: (event) => {
+      emitter.emit('event', event);
+      publisher.publish(channel, JSON.stringify({ from: origin, event })).catch((err) => log.warn({ err }, 'live publish failed'));
+    },
+    subscribe: (listener, onClose) => subscribeTo(emitter, listener, onClose),
+    close: async () => {
+      emitter.emit('close');
+      emitter.removeAllListeners();
+      const steps = [() => queueEvents.close(), () => queue.close(), () => subscriber.quit(), () => publisher.quit(), () => eventsConnection.quit()];
+      for (const step of steps) await step().catch(() => undefined);
+    },
+  };
+}
