@@ -279,5 +279,5 @@ describe('a moderator reviews the queue with the keyboard only', () => {
     await alice.screenshot({ path: path.join(ARTIFACTS, '11-users.png'), fullPage: true });
     await alice.close();
     expect(dialogs).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 });

@@ -3,7 +3,7 @@ import { LABELS, type Label, type LabelScores } from '../../domain/labels';
 import type { Scorer } from '../scorer';
 import { OwnModelForward } from './forward';
 import { readModel, type ModelMetadata, type OwnModelWeights } from './model-format';
-import { defaultModelDir } from './package-root';
+import { defaultModelDir } from './model-dir';
 
 export interface OwnModelScorerOptions {
   logger?: Logger;

@@ -54,9 +54,9 @@ describe('vigie eval --from-decisions', () => {
     expect(result.falsePositives[0]).toMatchObject({ machine: 'review', moderator: 'approve', topLabel: 'toxicity' });
     expect(result.falseNegatives).toHaveLength(3);
     expect(result.falseNegatives[0].excerpt).toMatch(/^Quel idiot/);
-    // Scores above 0.7 reach 12/14 ≥ 0.8; adding the 0.35s (15/20) would not: the cut sits between them.
+    // Scores of 0.75 reach 12/14 ≥ 0.8; adding the 0.35s (15/20) would not: the cut sits between them.
     const insult = result.suggestions.find((s) => s.label === 'insult' && s.language === 'default');
-    expect(insult).toMatchObject({ threshold: 0.525, current: 0.97, flagged: 14, positives: 15 });
+    expect(insult).toMatchObject({ threshold: 0.55, current: loadPolicy().thresholds.default.reject.insult, flagged: 14, positives: 15 });
     expect(insult!.precision).toBeCloseTo(12 / 14, 4);
     expect(JSON.parse(out.text())).toMatchObject({ pairs: 31, basePolicy: { version: loadPolicy().version } });
   });
@@ -67,12 +67,12 @@ describe('vigie eval --from-decisions', () => {
     const now = new Date('2026-11-23T15:00:00Z');
     const result = await runEvalFromDecisions({ db: t.db, env, logger: silentLogger(), ...out, targetPrecision: 0.8, writePolicy: file, now });
     const written = loadPolicy(file);
-    expect(written.version).toBe('2026-11-23.2');
-    expect(written.thresholds.default.reject.insult).toBe(0.525);
+    expect(written.version).toBe('2026-11-23.3');
+    expect(written.thresholds.default.reject.insult).toBe(0.55);
     expect(written.thresholds.default.review).toEqual(loadPolicy().thresholds.default.review);
-    expect(result.policyWritten).toEqual({ file, version: '2026-11-23.2' });
+    expect(result.policyWritten).toEqual({ file, version: '2026-11-23.3' });
     expect(out.text()).toContain(`Try it: vigie rescore --dry-run --policy ${file}`);
-    expect(out.text()).toMatch(/insult\s+> 0\.5250\s+\(now 0\.97\)/);
+    expect(out.text()).toMatch(/insult\s+> 0\.5500\s+\(now 0\.9\d*\)/);
 
     await expect(runEvalFromDecisions({ db: t.db, env, logger: silentLogger(), ...io(), writePolicy: file })).rejects.toMatchObject({
       exitCode: 2,

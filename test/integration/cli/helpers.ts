@@ -22,13 +22,18 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-cli-'));
 }
 
-/** The shipped policy made stricter: severity-1 words (0.35) go to review, 0.9 rejects insults. */
+/**
+ * The shipped policy made stricter, without its per-language overrides: severity-1 words (0.35)
+ * go to review, severity-2 insults (0.75) are rejected.
+ */
 export function writeStrictPolicy(dir: string, version = 'test-strict'): string {
   const base = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../models/policy.json'), 'utf8'));
   base.version = version;
   base.thresholds.default.review.insult = 0.3;
   base.thresholds.default.review.toxicity = 0.3;
-  base.thresholds.default.reject.insult = 0.9;
+  base.thresholds.default.reject.insult = 0.72;
+  base.thresholds.fr = {};
+  base.thresholds.en = {};
   parsePolicy(base);
   const file = path.join(dir, `policy-${version}.json`);
   fs.writeFileSync(file, JSON.stringify(base, null, 2));

@@ -63,7 +63,7 @@ describe.each<TestDatabaseKind>(['pglite', 'postgres'])('vigie rescore (%s)', (k
       flipsByLabel: { insult: { 'approve→review': 1, 'review→reject': 1 } },
     });
     expect(report.examples['approve→review'][0]).toMatchObject({ commentId: ids.mild, excerpt: TEXTS.mild });
-    expect(report.examples['review→reject'][0]).toMatchObject({ commentId: ids.strong });
+    expect(report.examples['review→reject'][0]).toMatchObject({ commentId: ids.medium });
     const csv = fs.readFileSync(out, 'utf8').trim().split('\r\n');
     expect(csv[0]).toMatch(/^comment_id,site_id,article_url,from,to,label,/);
     expect(csv).toHaveLength(3);

@@ -54,7 +54,8 @@ describe('vigie score', () => {
       ['a', 'approve'],
       [7, 'reject'],
     ]);
-    expect(results[1]).toMatchObject({ language: 'fr', spans: [{ start: 0, end: 15, label: 'threat' }] });
+    expect(results[1].language).toBe('fr');
+    expect(results[1].spans).toEqual(expect.arrayContaining([{ start: 0, end: 15, label: 'threat' }]));
     expect(Object.keys(results[1])).toEqual(expect.arrayContaining(['id', 'language', 'scores', 'decision', 'reasons', 'spans']));
     expect(out.stderr).toMatch(/^line 2: invalid JSON/m);
     expect(out.stderr).toMatch(/^line 4: missing "text" string/m);
@@ -62,7 +63,7 @@ describe('vigie score', () => {
   });
 
   it('scores a text argument', async () => {
-    const out = await run(['espèce de c0nnard'], lines());
+    const out = await run(['--scorer', 'lexicon', 'espèce de c0nnard'], lines());
     expect(JSON.parse(out.stdout[0])).toMatchObject({ id: null, decision: 'review', spans: [{ start: 0, end: 17, label: 'insult' }] });
   });
 

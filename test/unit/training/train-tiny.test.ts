@@ -5,7 +5,7 @@ import { LABELS } from '../../../src/domain/labels';
 import { silentLogger } from '../../../src/lib/logger';
 import { OwnModelScorer } from '../../../src/scoring/own-model/scorer';
 import { runTraining } from '../../../src/training/run-training';
-import { findPackageRoot } from '../../../src/scoring/own-model/package-root';
+import { packageRoot as findPackageRoot } from '../../../src/lib/package-root';
 
 const AUTHORED = path.join(findPackageRoot(), 'models', 'data', 'authored-fr.jsonl');
 

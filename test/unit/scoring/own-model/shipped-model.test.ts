@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LABELS } from '../../../../src/domain/labels';
 import { OwnModelScorer } from '../../../../src/scoring/own-model/scorer';
-import { findPackageRoot } from '../../../../src/scoring/own-model/package-root';
+import { packageRoot as findPackageRoot } from '../../../../src/lib/package-root';
 
 /**
  * The comments of /work/shared/seeds/001 (a French news site under an article about Mali):
