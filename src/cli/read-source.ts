@@ -56,7 +56,7 @@ function siteOf(url: string): string {
   }
 }
 
-function toIncoming(
+export function toIncoming(
   extracted: ExtractedComment[],
   context: { siteId: string; articleUrl: string; articleTitle: string | null; source: IncomingComment['source']; scopeIds: boolean },
 ): IncomingComment[] {
