@@ -106,7 +106,7 @@ async function benchScorer(name: string, texts: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const names = (process.argv[2] ?? 'lexicon').split(';');
+  const names = (process.argv[2] ?? 'own,lexicon;lexicon;own').split(';');
   const datasets = process.argv[3] ?? path.resolve('../shared/datasets');
   const { texts, french } = loadComments(datasets);
   if (texts.length < MIN_COMMENTS) throw new Error(`only ${texts.length} comments found; need ${MIN_COMMENTS}`);

@@ -240,6 +240,8 @@ describe('a moderator reviews the queue with the keyboard only', () => {
       void d.dismiss();
     });
     await p.goto(`${base}/login`);
+    // Typing starts once the login form's autofocus has landed (slow under a loaded CI machine).
+    await p.waitForFunction(() => document.activeElement?.tagName === 'INPUT');
     await p.keyboard.type(name);
     await p.keyboard.press('Tab');
     await p.keyboard.type(password);

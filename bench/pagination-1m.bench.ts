@@ -1,17 +1,14 @@
 /**
- * Keyset pagination at scale: 1,000,000 comments (and their current decisions) in a throwaway
- * schema of the real PostgreSQL, then EXPLAIN ANALYZE of a first page and a deep page for the
- * main views and filters. Slow (a few minutes), so opt-in:
- *   VIGIE_BENCH_1M=1 NODE_OPTIONS=--experimental-vm-modules npx jest test/integration/http/dashboard/pagination-1m
+ * npm run bench:pagination — keyset pagination at scale: 1,000,000 comments (and their current
+ * decisions) in a throwaway schema of the real PostgreSQL, then EXPLAIN ANALYZE of a first page
+ * and a deep page for the main views and filters. A benchmark (a few minutes), not part of npm test.
  */
-import type { Queryable } from '../../../../src/store/database';
-import { listModerationQueue, type QueueFilter } from '../../../../src/store/moderation.repository';
-import { openTestDatabase, type TestDatabase } from '../../../helpers/databases';
+import type { Queryable } from '../src/store/database';
+import { listModerationQueue, type QueueFilter } from '../src/store/moderation.repository';
+import { openTestDatabase, type TestDatabase } from '../test/helpers/databases';
 
 const ROWS = Number(process.env.VIGIE_BENCH_ROWS ?? 1_000_000);
-const run = process.env.VIGIE_BENCH_1M === '1' ? describe : describe.skip;
-
-run(`keyset pagination over ${ROWS.toLocaleString('en')} comments (PostgreSQL)`, () => {
+describe(`keyset pagination over ${ROWS.toLocaleString('en')} comments (PostgreSQL)`, () => {
   let t: TestDatabase;
 
   beforeAll(async () => {
