@@ -24,7 +24,7 @@ import { applyRescore } from '../src/operations/apply-rescore';
 import { runDryRun } from '../src/operations/dry-run';
 import { QUEUE_NAMES } from '../src/queue/names';
 import { createScoringEngine, type ScoringEngine } from '../src/scoring/engine';
-import { createScorers } from '../src/scoring/registry';
+import { createScorers, DEFAULT_SCORER_NAMES, parseScorerNames } from '../src/scoring/registry';
 import { openDatabase, type Database } from '../src/store/database';
 import { newId } from '../src/store/ids';
 import { migrate } from '../src/store/migrate';
@@ -171,7 +171,9 @@ async function main(): Promise<void> {
   const closers: (() => Promise<unknown>)[] = [];
   try {
     await migrate(db);
-    const scorers = await createScorers(['lexicon']);
+    const scorerNames = parseScorerNames(process.env.SCORERS ?? DEFAULT_SCORER_NAMES.join(','));
+    figures.scorers = scorerNames.join(',');
+    const scorers = await createScorers(scorerNames);
     const shipped = loadPolicy();
     const strictRaw = JSON.parse(JSON.stringify(shipped));
     strictRaw.version = `${shipped.version}-bench-strict`;
