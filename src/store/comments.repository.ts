@@ -1,6 +1,5 @@
 import type { IncomingComment, StoredComment } from '../domain/comment';
 import { contentKeyOf, hashText } from '../domain/hashing';
-import type { Decision, Language } from '../domain/decision';
 import { upsertArticle } from './articles.repository';
 import type { Database, Queryable } from './database';
 import { newId } from './ids';
@@ -186,76 +185,6 @@ export async function findStalePending(
     [olderThanMs, limit],
   );
   return rows.map((r) => ({ id: r.id, textHash: r.text_hash }));
-}
-
-export interface QueueItem {
-  id: string;
-  siteId: string;
-  articleUrl: string;
-  articleTitle: string | null;
-  author: string | null;
-  text: string;
-  decision: Decision;
-  severity: number;
-  topLabel: string | null;
-  language: Language | null;
-  scores: Record<string, number>;
-  decidedAt: string | null;
-}
-
-export interface ListQueueOptions {
-  decisions: Decision[];
-  limit: number;
-  /** Keyset cursor: the last item of the previous page. */
-  after?: { severity: number; id: string };
-}
-
-/** The moderators' queue, most severe first, keyset-paginated. */
-export async function listQueue(db: Queryable, options: ListQueueOptions): Promise<QueueItem[]> {
-  const params: unknown[] = [options.decisions, options.limit];
-  let cursor = '';
-  if (options.after) {
-    params.push(options.after.severity, options.after.id);
-    cursor = 'AND (c.severity < $3 OR (c.severity = $3 AND c.id > $4))';
-  }
-  const { rows } = await db.query<{
-    id: string;
-    site_id: string;
-    url: string;
-    title: string | null;
-    author: string | null;
-    text: string;
-    decision: Decision;
-    severity: number;
-    top_label: string | null;
-    language: Language | null;
-    scores: Record<string, number> | null;
-    decided_at: Date | string | null;
-  }>(
-    `SELECT c.id, c.site_id, a.url, a.title, c.author, c.text, c.decision, c.severity, c.top_label,
-            c.language, d.scores, c.decided_at
-     FROM comments c
-     JOIN articles a ON a.id = c.article_id
-     LEFT JOIN decisions d ON d.comment_id = c.id AND d.is_current
-     WHERE c.decision = ANY($1::text[]) ${cursor}
-     ORDER BY c.severity DESC, c.id
-     LIMIT $2`,
-    params,
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    siteId: r.site_id,
-    articleUrl: r.url,
-    articleTitle: r.title,
-    author: r.author,
-    text: r.text,
-    decision: r.decision,
-    severity: Number(r.severity),
-    topLabel: r.top_label,
-    language: r.language,
-    scores: r.scores ?? {},
-    decidedAt: toIso(r.decided_at),
-  }));
 }
 
 export async function countComments(db: Queryable): Promise<number> {

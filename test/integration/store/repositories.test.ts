@@ -4,7 +4,6 @@ import { appendAudit, listAudit } from '../../../src/store/audit.repository';
 import {
   findStalePending,
   getComment,
-  listQueue,
   markEnqueued,
   saveComment,
 } from '../../../src/store/comments.repository';
@@ -98,36 +97,6 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
     expect(decisions.filter((d) => d.isCurrent)).toEqual([expect.objectContaining({ policyVersion: 'p2', decision: 'reject' })]);
     expect(decisions[0].spans).toEqual([{ start: 0, end: 7, label: 'insult', source: 'lexicon' }]);
     expect((await getComment(t.db, comment.id))?.status).toBe('scored');
-  });
-
-  it('lists the review queue by severity with keyset pagination', async () => {
-    const site = `queue-${kind}`;
-    const scores = [0.55, 0.9, 0.7];
-    for (const [i, insult] of scores.entries()) {
-      const { comment } = await saveComment(t.db, incoming({ siteId: site, sourceId: `q${i}`, text: `q${i}` }));
-      await saveMachineDecision(t.db, {
-        commentId: comment.id,
-        textHash: comment.textHash,
-        result: result({ scores: { insult } }),
-      });
-    }
-    const { comment: threat } = await saveComment(t.db, incoming({ siteId: site, sourceId: 'qt', text: 'threat' }));
-    await saveMachineDecision(t.db, {
-      commentId: threat.id,
-      textHash: threat.textHash,
-      result: result({ decision: 'reject', scores: { threat: 0.6, insult: 0.1 } }),
-    });
-    const all = (await listQueue(t.db, { decisions: ['review', 'reject'], limit: 100 })).filter((c) => c.siteId === site);
-    expect(all.map((c) => c.text)).toEqual(['threat', 'q1', 'q2', 'q0']);
-    const firstPage = await listQueue(t.db, { decisions: ['review', 'reject'], limit: 2 });
-    const secondPage = await listQueue(t.db, {
-      decisions: ['review', 'reject'],
-      limit: 2,
-      after: { severity: firstPage[1].severity, id: firstPage[1].id },
-    });
-    expect(secondPage.map((c) => c.id)).not.toContain(firstPage[0].id);
-    expect(secondPage.map((c) => c.id)).not.toContain(firstPage[1].id);
-    expect(secondPage[0].severity).toBeLessThanOrEqual(firstPage[1].severity);
   });
 
   it('finds pending comments whose job may be lost', async () => {
