@@ -73,7 +73,8 @@ describe('vigie score', () => {
     const command = scoreCommand({ stdin: input, stdout: sink((l) => seen.push(l)), stderr: sink(() => undefined), setExitCode: () => undefined, logger: silentLogger() });
     const done = command.parseAsync(['--batch-size', '2'], { from: 'user' });
     input.write(JSON.stringify({ id: 1, text: 'un' }) + '\n' + JSON.stringify({ id: 2, text: 'deux' }) + '\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The first batch must come out while stdin is still open (models load first, so poll).
+    for (let waited = 0; seen.length < 2 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     expect(seen).toHaveLength(2);
     input.end(JSON.stringify({ id: 3, text: 'trois' }) + '\n');
     await done;
