@@ -1,5 +1,6 @@
 import type { Decision, Reason, Span } from '../domain/decision';
 import type { LabelScores } from '../domain/labels';
+import { appendAudit } from './audit.repository';
 import type { Database, Queryable } from './database';
 import { newId } from './ids';
 
@@ -355,18 +356,14 @@ export async function applyModeratorAction(
         ],
       );
       await setCurrent(tx, commentId, decisionId, decision, actor);
-      await tx.query(
-        `INSERT INTO audit_log (id, actor, action, comment_id, before, after, details) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          newId(),
-          actor,
-          input.action,
-          commentId,
-          JSON.stringify(before),
-          JSON.stringify({ decision, decidedBy: actor, decisionId } satisfies DecisionState),
-          JSON.stringify({ batch, reason: input.reason ?? null }),
-        ],
-      );
+      await appendAudit(tx, {
+        actor,
+        action: input.action,
+        commentId,
+        before,
+        after: { decision, decidedBy: actor, decisionId } satisfies DecisionState,
+        details: { batch, reason: input.reason ?? null },
+      });
       changed.push(commentId);
     }
   });
