@@ -24,6 +24,7 @@ import { applyRescore } from '../src/operations/apply-rescore';
 import { runDryRun } from '../src/operations/dry-run';
 import { QUEUE_NAMES } from '../src/queue/names';
 import { createScoringEngine, type ScoringEngine } from '../src/scoring/engine';
+import { deletePrefix } from '../test/helpers/redis';
 import { createScorers, DEFAULT_SCORER_NAMES, parseScorerNames } from '../src/scoring/registry';
 import { openDatabase, type Database } from '../src/store/database';
 import { newId } from '../src/store/ids';
@@ -153,15 +154,6 @@ async function seed(db: Database, engine: ScoringEngine, texts: string[]): Promi
   }
 }
 
-async function deletePrefix(redis: IORedis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
-
 async function main(): Promise<void> {
   const logger = silentLogger();
   const { db, label, drop } = await openBenchDatabase();
@@ -247,7 +239,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
-    await deletePrefix(redis, prefix).catch(() => undefined);
+    await deletePrefix(prefix).catch(() => undefined);
     await redis.quit();
     await drop();
   }

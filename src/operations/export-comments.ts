@@ -1,10 +1,9 @@
 import { LABELS } from '../domain/labels';
 import type { Queryable } from '../store/database';
+import { listAuditHistory, type AuditHistoryEntry } from '../store/audit.repository';
 import {
-  listAuditHistory,
   listDecisionHistory,
   listExportPage,
-  type AuditHistoryEntry,
   type DecisionHistoryEntry,
   type ExportRow,
 } from '../store/rescore.repository';

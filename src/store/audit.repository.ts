@@ -25,28 +25,37 @@ export async function appendAudit(db: Queryable, entry: AuditEntry): Promise<voi
   );
 }
 
-export async function listAudit(
-  db: Queryable,
-  options: { commentId?: string; limit?: number } = {},
-): Promise<(AuditEntry & { at: string })[]> {
+export interface AuditHistoryEntry {
+  commentId: string;
+  at: string;
+  actor: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+  details: unknown;
+}
+
+/** Audit log entries (moderator actions) of the given comments, oldest first. */
+export async function listAuditHistory(db: Queryable, commentIds: string[]): Promise<AuditHistoryEntry[]> {
+  if (commentIds.length === 0) return [];
   const { rows } = await db.query<{
+    comment_id: string;
     at: Date | string;
     actor: string;
     action: string;
-    comment_id: string | null;
     before: unknown;
     after: unknown;
     details: unknown;
   }>(
-    `SELECT at, actor, action, comment_id, before, after, details FROM audit_log
-     WHERE ($1::text IS NULL OR comment_id = $1) ORDER BY at DESC, id LIMIT $2`,
-    [options.commentId ?? null, options.limit ?? 100],
+    `SELECT comment_id, at, actor, action, before, after, details
+     FROM audit_log WHERE comment_id = ANY($1::text[]) ORDER BY comment_id, at, id`,
+    [commentIds],
   );
   return rows.map((r) => ({
+    commentId: r.comment_id,
     at: new Date(r.at).toISOString(),
     actor: r.actor,
     action: r.action,
-    commentId: r.comment_id,
     before: r.before,
     after: r.after,
     details: r.details,

@@ -262,42 +262,6 @@ export async function listDecisionHistory(db: Queryable, commentIds: string[]): 
   }));
 }
 
-export interface AuditHistoryEntry {
-  commentId: string;
-  at: string;
-  actor: string;
-  action: string;
-  before: unknown;
-  after: unknown;
-  details: unknown;
-}
-
-/** Audit log entries (moderator actions) of the given comments, oldest first. */
-export async function listAuditHistory(db: Queryable, commentIds: string[]): Promise<AuditHistoryEntry[]> {
-  if (commentIds.length === 0) return [];
-  const { rows } = await db.query<{
-    comment_id: string;
-    at: Date | string;
-    actor: string;
-    action: string;
-    before: unknown;
-    after: unknown;
-    details: unknown;
-  }>(
-    `SELECT comment_id, at, actor, action, before, after, details
-     FROM audit_log WHERE comment_id = ANY($1::text[]) ORDER BY comment_id, at, id`,
-    [commentIds],
-  );
-  return rows.map((r) => ({
-    commentId: r.comment_id,
-    at: toIso(r.at) as string,
-    actor: r.actor,
-    action: r.action,
-    before: r.before,
-    after: r.after,
-    details: r.details,
-  }));
-}
 
 export interface ModeratedPair {
   commentId: string;

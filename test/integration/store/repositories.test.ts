@@ -1,6 +1,6 @@
 import type { IncomingComment } from '../../../src/domain/comment';
 import type { TriageResult } from '../../../src/domain/decision';
-import { appendAudit, listAudit } from '../../../src/store/audit.repository';
+import { appendAudit, listAuditHistory } from '../../../src/store/audit.repository';
 import {
   findStalePending,
   getComment,
@@ -110,7 +110,7 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
   it('appends to the audit log', async () => {
     const { comment } = await saveComment(t.db, incoming({ sourceId: 'audit-1', text: 'audited' }));
     await appendAudit(t.db, { actor: 'alice', action: 'approve', commentId: comment.id, before: { d: 'review' }, after: { d: 'approve' } });
-    const entries = await listAudit(t.db, { commentId: comment.id });
+    const entries = await listAuditHistory(t.db, [comment.id]);
     expect(entries).toEqual([expect.objectContaining({ actor: 'alice', action: 'approve', after: { d: 'approve' } })]);
   });
 });
