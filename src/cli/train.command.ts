@@ -14,13 +14,23 @@ function backendName(value: string): 'tensorflow' | 'wasm' | 'cpu' {
   throw new InvalidArgumentError('expected tensorflow, wasm or cpu');
 }
 
+/** Examples written for the project (models/README.md says what each file covers). */
+const DEFAULT_AUTHORED_FILES = ['authored-fr.jsonl', 'authored-fr-2.jsonl', 'authored-en-2.jsonl'].map((f) => path.join('models', 'data', f));
+
+function fraction(value: string): number {
+  const f = Number(value);
+  if (!(f >= 0 && f < 1)) throw new InvalidArgumentError(`expected a fraction in [0, 1), got "${value}"`);
+  return f;
+}
+
 /** `vigie train`: trains Vigie's own model from the shared labelled datasets (see models/README.md). */
 export function trainCommand(): Command {
   return new Command('train')
     .description('train the vigie-fr-en model (hashed n-gram embedding bag + MLP) with TensorFlow.js')
     .option('--datasets-dir <dir>', 'labelled datasets folder', path.join('..', 'shared', 'datasets'))
     .option('--out <dir>', 'output model folder', path.join('models', 'vigie-fr-en'))
-    .option('--authored <file...>', 'project-authored JSONL examples', [path.join('models', 'data', 'authored-fr.jsonl')])
+    .option('--authored <file...>', 'project-authored JSONL examples', DEFAULT_AUTHORED_FILES)
+    .option('--authored-dev-fraction <f>', 'share of the authored examples held out as the authored-fr/-en development sets', fraction, 0.2)
     .option('--epochs <n>', 'training epochs', positiveInt, 2)
     .option('--seed <n>', 'random seed (init, shuffling, splits)', positiveInt, 20261123)
     .option('--limit <n>', 'at most n training rows per source (quick runs)', positiveInt)
@@ -34,6 +44,7 @@ export function trainCommand(): Command {
       datasetsDir: string;
       out: string;
       authored: string[];
+      authoredDevFraction: number;
       epochs: number;
       seed: number;
       limit?: number;
@@ -48,6 +59,7 @@ export function trainCommand(): Command {
         datasetsDir: path.resolve(opts.datasetsDir),
         outDir: path.resolve(opts.out),
         authoredFiles: opts.authored.map((f) => path.resolve(f)),
+        authoredDevFraction: opts.authoredDevFraction,
         seed: opts.seed,
         epochs: opts.epochs,
         limit: opts.limit,

@@ -217,6 +217,14 @@ export interface LoadDataOptions {
   seed: number;
   /** Extra project-authored examples (JSONL: {text, lang, labels:{label: 0|1}}). */
   authoredFiles?: string[];
+  /**
+   * Fraction of every authored file held out as the "authored-fr" / "authored-en" development
+   * sets (seeded split on the text): how the functional cases — negation, counter-speech,
+   * quoting, obfuscation — generalise to lines the model never saw.
+   */
+  authoredDevFraction?: number;
+  /** Loss weight of an authored example (before the French multiplier). */
+  authoredWeight?: number;
   /** Take at most this many training rows per source (tiny runs for tests). */
   limitPerSource?: number;
   sources?: readonly SourceSpec[];
@@ -276,9 +284,15 @@ export async function loadTrainingData(opts: LoadDataOptions): Promise<LoadedDat
       opts.log?.(`skipping missing ${file}`);
       continue;
     }
-    const examples = (await readAuthored(file)).slice(0, opts.limitPerSource ?? Infinity);
-    counts.authored = { train: 0, dev: 0, skipped: 0 };
-    train.push(...examples);
+    const examples = (await readAuthored(file, opts.authoredWeight)).slice(0, opts.limitPerSource ?? Infinity);
+    for (const ex of examples) {
+      const c = (counts[ex.source] ??= { train: 0, dev: 0, skipped: 0 });
+      if (isHeldOut(ex.text, opts.seed, opts.authoredDevFraction ?? 0)) {
+        (dev[ex.source] ??= []).push(ex);
+        devKeys.add(dedupKey(ex.text));
+        c.dev++;
+      } else train.push(ex);
+    }
   }
   // A text that also occurs in a development set (other source, duplicate) is never trained on.
   const kept = train.filter((ex) => !devKeys.has(dedupKey(ex.text)));
@@ -309,6 +323,7 @@ export async function readAuthored(file: string, weight = 3): Promise<Example[]>
     const labels = row.labels as LabelSpec | undefined;
     if (!text || !labels || typeof labels !== 'object') throw new Error(`${file}: row ${i + 1} needs text and labels`);
     const spec: LabelSpec = labels.toxicity === 0 ? { ...CLEAN, ...labels } : labels;
-    return makeExample(text, row.lang === 'en' ? 'en' : 'fr', 'authored', spec, weight);
+    const lang = row.lang === 'en' ? 'en' : 'fr';
+    return makeExample(text, lang, `authored-${lang}`, spec, weight);
   });
 }

@@ -41,4 +41,28 @@ describe('training data', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('holds out a seeded share of the authored examples per language, never trained on', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vigie-authored-'));
+    try {
+      const file = path.join(dir, 'authored.jsonl');
+      const lines = Array.from({ length: 400 }, (_, i) =>
+        JSON.stringify({ text: `${i % 2 ? 'phrase' : 'sentence'} ${i}`, lang: i % 2 ? 'fr' : 'en', labels: { toxicity: i % 3 ? 0 : 1 } }),
+      );
+      await fs.writeFile(file, lines.join('\n') + '\n');
+      const data = await loadTrainingData({ datasetsDir: dir, seed: 7, sources: [], authoredFiles: [file], authoredDevFraction: 0.25 });
+      const devTexts = [...data.dev['authored-fr'], ...data.dev['authored-en']].map((e) => e.text);
+      expect(devTexts.length).toBeGreaterThan(60);
+      expect(devTexts.length).toBeLessThan(140);
+      expect(data.dev['authored-fr'].every((e) => e.lang === 'fr')).toBe(true);
+      expect(data.train.some((e) => devTexts.includes(e.text))).toBe(false);
+      expect(data.train.length + devTexts.length).toBe(400);
+      expect(data.counts['authored-fr'].dev + data.counts['authored-en'].dev).toBe(devTexts.length);
+      expect(data.counts['authored-fr'].train + data.counts['authored-en'].train).toBe(data.train.length);
+      const again = await loadTrainingData({ datasetsDir: dir, seed: 7, sources: [], authoredFiles: [file], authoredDevFraction: 0.25 });
+      expect(again.dev['authored-fr'].map((e) => e.text)).toEqual(data.dev['authored-fr'].map((e) => e.text));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -28,15 +28,4 @@ describe('LexiconScorer', () => {
     ]);
     expect(scores.obscene).toBe(0.35);
   });
-
-  it('scores 20,000 comments a second or more', async () => {
-    const texts = Array.from({ length: 4000 }, (_, i) =>
-      i % 2 ? `Commentaire ${i} : le gouvernement français dont la situation se dégrade, espèce de c0nnard.` : `Comment ${i}: I think the council made a poor decision on the budget this year.`,
-    );
-    await scorer.score(texts.slice(0, 200));
-    const started = performance.now();
-    await scorer.score(texts);
-    const perSecond = texts.length / ((performance.now() - started) / 1000);
-    expect(perSecond).toBeGreaterThan(20000);
-  });
 });
