@@ -1,4 +1,3 @@
-import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import type { ExtractedComment } from '../../domain/comment';
 import {
@@ -8,58 +7,58 @@ import {
   readCommentType,
   readMachineDate,
 } from './comment-parts';
-import { selectElements } from './load-html';
-import { isElement, readNodeText } from './node-text';
+import { filterElements, type HtmlPage, listElements, selectElements } from './load-html';
+import { hasVisibleText, isElement, readNodeText } from './node-text';
+import { type OwnedMatches, RegionMatcher } from './region-matcher';
+import { SelectionOnDemand, unionOf } from './selection-on-demand';
 import { COMMON_NOISE, type MarkupRule } from './rule';
 
 /** Comment-like elements inside these are previews or templates, never published comments. */
 const NOT_PUBLISHED = 'form, #respond, .comment-respond, template';
 const AUTHOR_NOISE = '.says, .screen-reader-text, .sr-only, .visually-hidden, .avatar, time';
 
-interface Candidate {
-  item: Element;
-  textRoot: Element;
-}
-
 /** Runs one markup rule over a parsed page; [] when the family is absent. */
-export function applyRule($: CheerioAPI, rule: MarkupRule): ExtractedComment[] {
-  const found = rule.findItems ? rule.findItems($) : selectElements($, rule.items ?? '');
+export function applyRule(page: HtmlPage, rule: MarkupRule): ExtractedComment[] {
+  const found = rule.findItems ? rule.findItems(page) : selectElements(page, rule.items ?? '');
   if (found.length === 0) return [];
-  // Noise and containers are only looked for around the comments: whole-page scans cost more than parsing.
+  // Each selector is tested once per element that can matter, never per comment: a search per
+  // comment and field, or over the whole page, costs more than parsing the page.
   const area = findCommonAncestor(found);
-  const excluded = new Set<AnyNode>(selectWithin($, NOT_PUBLISHED, area));
-  for (let node = area?.parent; node && isElement(node); node = node.parent) {
-    if ($(node).is(NOT_PUBLISHED)) excluded.add(node);
-  }
-  const candidates = new Set(found.filter((el) => !hasAncestorIn(el, excluded)));
-  const noise = new Set<Element>(selectWithin($, [...COMMON_NOISE, ...rule.noise].join(', '), area));
+  const candidates = new Set(dropUnpublished(found));
+  const region = new RegionMatcher(area ? listElements(area) : page.elements);
+  const noise = new SelectionOnDemand([...COMMON_NOISE, ...rule.noise].join(', '));
 
-  const firstPass = new Set<Element>([...noise, ...candidates]);
-  const kept: Candidate[] = [];
-  for (const item of candidates) {
-    const textRoot = findTextRoot($, rule, item, candidates, firstPass);
-    if (textRoot) kept.push({ item, textRoot });
-  }
-  const items = new Set(kept.map((c) => c.item));
-  const skip = new Set<Element>([...noise, ...items]);
+  const textRoots = findTextRoots(region.ownedBy(candidates), rule, candidates, noise);
+  const kept = [...candidates].filter((item) => textRoots.has(item));
+  const items = new Set(kept);
+  // Candidates dropped for lack of text may sit inside a kept one's text, which now includes them.
+  noise.cover(textRoots.values(), items);
+  const skip = unionOf(noise, items);
+
+  const ownedByItem = region.ownedBy(items);
+  const authorOf = new Map(kept.map((item) => [item, findFirst(ownedByItem, item, rule.author)] as const));
   // Author names sit inside meta blocks that are noise for the text, so they get a lighter skip list.
-  const authorSkip = new Set<Element>([...selectWithin($, AUTHOR_NOISE, area), ...items]);
-  const replyContainers = rule.replyContainers ? new Set(selectWithin($, rule.replyContainers, area)) : null;
+  const authorNoise = new SelectionOnDemand(AUTHOR_NOISE);
+  authorNoise.cover([...authorOf.values()].filter((el) => el !== null), items);
+  const authorSkip = unionOf(authorNoise, items);
+  const replyContainers = rule.replyContainers
+    ? new Set(filterElements(listAncestorsWithin(kept, area), rule.replyContainers))
+    : null;
+  const dateSelector = rule.date.join(', ');
 
   const depthOf = new Map<Element, number>();
   const idOf = new Map<Element, string | null>();
   const comments: ExtractedComment[] = [];
-  for (const { item, textRoot } of kept) {
-    const text = readNodeText(textRoot, { skip });
+  for (const item of kept) {
+    const text = readNodeText(textRoots.get(item)!, { skip });
     if (text.length === 0) continue;
     const parent = findParentItem(item, items, replyContainers);
-    const own = (selectors: readonly string[]) => findOwn($, item, selectors, items);
     const id = readCommentId(item, () => ownDescendants(item, items));
     idOf.set(item, id);
     const depth = parent ? (depthOf.get(parent) ?? 1) + 1 : 1;
     depthOf.set(item, depth);
-    const authorEl = own(rule.author);
-    const dateEl = findOwnAll($, item, rule.date, items).find((el) => readMachineDate(el) !== null);
+    const authorEl = authorOf.get(item);
+    const dateEl = ownedByItem.find(item, dateSelector).find((el) => readMachineDate(el) !== null);
     comments.push({
       id,
       parentId: parent ? (idOf.get(parent) ?? null) : null,
@@ -73,8 +72,24 @@ export function applyRule($: CheerioAPI, rule: MarkupRule): ExtractedComment[] {
   return comments;
 }
 
-function selectWithin($: CheerioAPI, selector: string, area: Element | null): Element[] {
-  return area ? [area, ...selectElements($, selector, area)].filter((el, i) => i > 0 || $(el).is(selector)) : selectElements($, selector);
+/** Items inside a form, #respond or a template (themselves included) are previews, not comments. */
+function dropUnpublished(found: Element[]): Element[] {
+  const unpublished = new Set(filterElements(listAncestorsWithin(found, null, true), NOT_PUBLISHED));
+  return found.filter((el) => !hasAncestorIn(el, unpublished));
+}
+
+/** Ancestors of the elements (or the elements too) up to and including stop (null: the document), each once. */
+function listAncestorsWithin(elements: Element[], stop: Element | null, includeSelf = false): Element[] {
+  const seen = new Set<Element>();
+  for (const el of elements) {
+    let node: AnyNode | null = includeSelf ? el : el.parent;
+    while (node && isElement(node) && !seen.has(node)) {
+      seen.add(node);
+      if (node === stop) break;
+      node = node.parent;
+    }
+  }
+  return [...seen];
 }
 
 /** The deepest element containing all the given ones (null when they only share the document). */
@@ -92,33 +107,43 @@ function findCommonAncestor(elements: Element[]): Element | null {
   return chain[index] ?? null;
 }
 
-function findTextRoot(
-  $: CheerioAPI,
+/**
+ * Each candidate's text element: the first of the rule's text selectors with an owned match that
+ * has visible text. Selector by selector over all candidates, so noise is classified in batches.
+ */
+function findTextRoots(
+  owned: OwnedMatches,
   rule: MarkupRule,
-  item: Element,
   candidates: ReadonlySet<Element>,
-  skip: ReadonlySet<Element>,
-): Element | null {
+  noise: SelectionOnDemand,
+): Map<Element, Element> {
+  const skip = unionOf(noise, candidates);
+  const roots = new Map<Element, Element>();
+  let pending = [...candidates];
   for (const selector of rule.text) {
-    for (const el of findOwnAll($, item, [selector], candidates)) {
-      if (readNodeText(el, { skip }).length > 0) return el;
-    }
+    if (pending.length === 0) break;
+    const options = pending.map((item) => owned.find(item, selector));
+    noise.cover(options.flat(), candidates);
+    pending = pending.filter((item, i) => {
+      const root = options[i].find((el) => hasVisibleText(el, { skip }));
+      if (root) roots.set(item, root);
+      return !root;
+    });
   }
-  if (rule.textFallbackToItem && readNodeText(item, { skip }).length > 0) return item;
-  return null;
+  if (rule.textFallbackToItem) {
+    noise.cover(pending, candidates);
+    for (const item of pending) if (hasVisibleText(item, { skip })) roots.set(item, item);
+  }
+  return roots;
 }
 
-function findOwn($: CheerioAPI, item: Element, selectors: readonly string[], items: ReadonlySet<Element>): Element | null {
+/** The first element owned by item for the first of the selectors that matches at all. */
+function findFirst(owned: OwnedMatches, item: Element, selectors: readonly string[]): Element | null {
   for (const selector of selectors) {
-    const [first] = findOwnAll($, item, [selector], items);
+    const [first] = owned.find(item, selector);
     if (first) return first;
   }
   return null;
-}
-
-/** Descendants of item matching the selectors that do not belong to a nested comment. */
-function findOwnAll($: CheerioAPI, item: Element, selectors: readonly string[], items: ReadonlySet<Element>): Element[] {
-  return selectElements($, selectors.join(', '), item).filter((el) => nearestAncestorIn(el, items) === item);
 }
 
 function ownDescendants(item: Element, items: ReadonlySet<Element>): Element[] {
@@ -162,13 +187,6 @@ function firstItemWithin(root: Element, items: ReadonlySet<Element>): Element | 
     if (!isElement(node)) continue;
     if (items.has(node)) return node;
     for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]);
-  }
-  return null;
-}
-
-function nearestAncestorIn(el: Element, set: ReadonlySet<Element>): Element | null {
-  for (let node = el.parent; node && isElement(node); node = node.parent) {
-    if (set.has(node)) return node;
   }
   return null;
 }

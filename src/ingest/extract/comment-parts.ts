@@ -1,5 +1,5 @@
 import type { Element } from 'domhandler';
-import { readNodeText } from './node-text';
+import { type NodeSet, readNodeText } from './node-text';
 
 const ID_ATTRIBUTE = /(?:comment|forum|reaction|reply|message|post|^c)[-_]?(\d+)$/i;
 const DATA_ID_ATTRIBUTES = ['data-comment-id', 'data-commentid', 'data-cid', 'data-id', 'data-comment'];
@@ -49,7 +49,7 @@ export function readMachineDate(el: Element): string | null {
 }
 
 /** A display name without the date or "says:" that often shares its line. */
-export function readAuthorName(el: Element, skip: ReadonlySet<Element>): string | null {
+export function readAuthorName(el: Element, skip: NodeSet): string | null {
   const raw = readNodeText(el, { skip }).split('\n')[0] ?? '';
   const name = raw
     .split(/\s+\|\s+|\s+[-–—]\s+(?:le|on|am|el|il)\s+\d|\s+[-–—]\s+\d/i)[0]

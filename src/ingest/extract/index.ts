@@ -1,7 +1,7 @@
 import type { ExtractedComment } from '../../domain/comment';
 import { type Logger, silentLogger } from '../../lib/logger';
 import { explainNoComments } from './explain-empty';
-import { loadHtml } from './load-html';
+import { HtmlPage, parseHtmlDocument } from './load-html';
 import { COMMENT_EXTRACTORS } from './rules';
 
 export { decodeHtml } from './decode';
@@ -26,14 +26,17 @@ export function extractComments(html: string, pageUrl: string, opts: ExtractOpti
     logger.warn({ pageUrl, chars: html.length, max: MAX_HTML_CHARS }, 'page truncated before extraction');
     input = input.slice(0, MAX_HTML_CHARS);
   }
-  const $ = loadHtml(input);
+  const page = new HtmlPage(parseHtmlDocument(input));
   for (const extractor of COMMENT_EXTRACTORS) {
-    const comments = extractor.extract($);
+    const comments = extractor.extract(page);
     if (comments.length > 0) {
       logger.debug({ pageUrl, rule: extractor.name, count: comments.length }, 'comments extracted');
       return comments;
     }
   }
-  logger.debug({ pageUrl, reason: explainNoComments($) }, 'no comments extracted');
+  // The reason costs a serialisation of the comment containers: only worth it when someone reads it.
+  if (logger.isLevelEnabled?.('debug') !== false) {
+    logger.debug({ pageUrl, reason: explainNoComments(page) }, 'no comments extracted');
+  }
   return [];
 }

@@ -1,6 +1,6 @@
-import type { CheerioAPI } from 'cheerio';
+import type { Element } from 'domhandler';
 import type { ExtractedComment } from '../../domain/comment';
-import { convertHtmlToText, selectElements } from './load-html';
+import { convertHtmlToText, type HtmlPage } from './load-html';
 import { readNodeText } from './node-text';
 
 const COMMENT_TYPE = /^(?:https?:\/\/(?:www\.)?schema\.org\/)?(?:comment|usercomments)$/i;
@@ -11,9 +11,9 @@ interface Pending {
 }
 
 /** schema.org Comment objects in JSON-LD scripts, threaded through their "comment" arrays. */
-export function extractJsonLdComments($: CheerioAPI): ExtractedComment[] {
+export function extractJsonLdComments(page: HtmlPage): ExtractedComment[] {
   const comments: ExtractedComment[] = [];
-  for (const script of selectElements($, 'script[type="application/ld+json"]')) {
+  for (const script of page.elements.filter(isJsonLdScript)) {
     const data = parseJson(readNodeText(script, { raw: true }));
     if (data === undefined) continue;
     const stack: Pending[] = [{ value: data, parent: null }];
@@ -34,6 +34,11 @@ export function extractJsonLdComments($: CheerioAPI): ExtractedComment[] {
     }
   }
   return comments;
+}
+
+/** script[type="application/ld+json"]; HTML compares type values without case. */
+function isJsonLdScript(el: Element): boolean {
+  return el.name === 'script' && el.attribs.type?.toLowerCase() === 'application/ld+json';
 }
 
 function parseJson(raw: string): unknown {

@@ -12,9 +12,14 @@ const NEVER_TEXT_TAGS = new Set([
   'textarea', 'iframe', 'object', 'video', 'audio', 'canvas', 'head', 'title', 'meta', 'link',
 ]);
 
+/** Membership only: a Set, or a selection computed on demand. */
+export interface NodeSet {
+  has(node: AnyNode): boolean;
+}
+
 export interface TextOptions {
   /** Elements skipped with their subtree (nested replies, reply links, avatars…). */
-  skip?: ReadonlySet<AnyNode>;
+  skip?: NodeSet;
   /** Script data as-is: no block breaks, no whitespace collapsing (JSON-LD). */
   raw?: boolean;
 }
@@ -25,15 +30,33 @@ export interface TextOptions {
  */
 export function readNodeText(root: AnyNode, options: TextOptions = {}): string {
   const parts: string[] = [];
+  walkText(root, options, (part) => {
+    parts.push(part);
+    return false;
+  });
+  return options.raw ? parts.join('') : normaliseText(parts.join(''));
+}
+
+const VISIBLE_CHARACTER = /[^\s\u200b]/;
+
+/** Whether readNodeText would return anything, without building the text (stops at the first visible character). */
+export function hasVisibleText(root: AnyNode, options: TextOptions = {}): boolean {
+  let found = false;
+  walkText(root, options, (part) => (found = VISIBLE_CHARACTER.test(part)));
+  return found;
+}
+
+/** Calls onPart with each text node's data and block breaks, in document order, until it returns true. */
+function walkText(root: AnyNode, options: TextOptions, onPart: (part: string) => boolean): void {
   const stack: Array<AnyNode | '\n'> = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node === '\n') {
-      parts.push('\n');
+      if (onPart('\n')) return;
       continue;
     }
     if (node.type === 'text') {
-      parts.push((node as unknown as { data: string }).data);
+      if (onPart((node as unknown as { data: string }).data)) return;
       continue;
     }
     if (node.type === 'root') {
@@ -42,15 +65,13 @@ export function readNodeText(root: AnyNode, options: TextOptions = {}): string {
     }
     if (!isElement(node)) continue;
     if (node !== root && options.skip?.has(node)) continue;
-    if (!options.raw && NEVER_TEXT_TAGS.has(node.name)) continue;
-    const block = !options.raw && BLOCK_TAGS.has(node.name);
-    if (block) {
-      parts.push('\n');
+    if (!options.raw && !mayHoldText(node)) continue;
+    if (!options.raw && BLOCK_TAGS.has(node.name)) {
+      if (onPart('\n')) return;
       stack.push('\n');
     }
     for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]);
   }
-  return options.raw ? parts.join('') : normaliseText(parts.join(''));
 }
 
 /** Collapses runs of spaces inside lines and drops empty lines. */
@@ -60,6 +81,11 @@ export function normaliseText(raw: string): string {
     .map((line) => line.replace(/[\s\u00a0\u200b]+/g, ' ').trim())
     .filter((line) => line.length > 0)
     .join('\n');
+}
+
+/** False for elements whose content is never reader text (scripts, media, forms…). */
+export function mayHoldText(el: Element): boolean {
+  return !NEVER_TEXT_TAGS.has(el.name);
 }
 
 export function isElement(node: AnyNode | null | undefined): node is Element {

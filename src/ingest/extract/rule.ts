@@ -1,5 +1,5 @@
-import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
+import type { HtmlPage } from './load-html';
 
 /**
  * One markup family: where its comments are and where each part of a comment sits.
@@ -11,7 +11,7 @@ export interface MarkupRule {
   /** Every comment element, replies included. */
   items?: string;
   /** For families found by heuristics rather than selectors. */
-  findItems?: ($: CheerioAPI) => Element[];
+  findItems?: (page: HtmlPage) => Element[];
   text: readonly string[];
   /** When no text selector matches, use the comment element itself (minus noise). */
   textFallbackToItem?: boolean;

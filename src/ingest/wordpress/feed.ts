@@ -2,14 +2,55 @@ import * as cheerio from 'cheerio';
 import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import type { ExtractedComment } from '../../domain/comment';
+import { AppError } from '../../lib/errors';
 import { convertHtmlToText } from '../extract/load-html';
+import { fetchText, type FetchOptions } from '../fetch-page';
+
+const FEED_ROOTS = new Set(['feed', 'rss', 'rdf:RDF']);
+
+/**
+ * A post's comments from its comment feed, oldest first. WordPress serves it at
+ * <site>/?p=<id>&feed=atom (redirected to <permalink>/feed/atom/ under pretty permalinks) and
+ * lists only the latest comments there ("Syndication feeds show the most recent", 10 by default).
+ */
+export async function fetchWordPressFeedComments(siteUrl: string, postId: number, opts: FetchOptions = {}): Promise<ExtractedComment[]> {
+  const url = commentFeedUrl(siteUrl, postId);
+  const response = await fetchText(url, { accept: 'application/atom+xml, application/rss+xml;q=0.9, application/xml;q=0.8, */*;q=0.1', ...opts }).catch((err: unknown) => {
+    if (err instanceof AppError && err.code === 'fetch_http_error' && err.details?.status === 404) {
+      throw new AppError('wordpress_post_not_found', 404, `No post ${postId} on this site (its comment feed answered HTTP 404)`, { cause: err });
+    }
+    throw err;
+  });
+  return sortOldestFirst(parseCommentFeed(response.text));
+}
+
+/** WordPress lists feed comments newest first; the other sources give them oldest first. */
+function sortOldestFirst(comments: ExtractedComment[]): ExtractedComment[] {
+  const times = comments.map((c) => Date.parse(c.publishedAt ?? ''));
+  if (times.some(Number.isNaN)) return comments;
+  return comments
+    .map((comment, i) => ({ comment, time: times[i] }))
+    .sort((a, b) => a.time - b.time)
+    .map(({ comment }) => comment);
+}
+
+export function commentFeedUrl(siteUrl: string, postId: number): string {
+  const url = new URL(siteUrl.endsWith('/') ? siteUrl : `${siteUrl}/`);
+  url.search = new URLSearchParams({ p: String(postId), feed: 'atom', withcomments: '1' }).toString();
+  return url.href;
+}
 
 /**
  * A per-post comment feed (WordPress /feed/ or ?feed=atom on a post) in Atom or RSS 2.0; replies
- * point to their parent with thr:in-reply-to.
+ * point to their parent with thr:in-reply-to. Anything else (an HTML page where a feed was
+ * expected) is refused rather than read as a feed without comments.
  */
 export function parseCommentFeed(xml: string): ExtractedComment[] {
   const $ = cheerio.load(xml, { xml: true });
+  const root = $.root().children().first()[0];
+  if (!root || !FEED_ROOTS.has(root.tagName)) {
+    throw new AppError('wordpress_bad_response', 502, 'The comment feed URL did not answer an Atom or RSS feed');
+  }
   const entries = $('entry').length > 0 ? $('entry').toArray() : $('item').toArray();
   const comments = entries.map((entry) => readEntry($, $(entry)));
   const ids = new Set(comments.map((c) => c.id));

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../../src/lib/package-root';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../helpers/databases';
-import { spawnVigie } from '../../helpers/processes';
+import { CLI, spawnVigie } from '../../helpers/processes';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis';
 import { startLocalServer } from '../ingest/local-server';
 
@@ -82,9 +83,87 @@ describe('vigie ingest', () => {
     }
   }, 60_000);
 
+  describe('WordPress sites whose REST API is off', () => {
+    let server: Awaited<ReturnType<typeof startLocalServer>>;
+
+    beforeAll(async () => {
+      server = await startLocalServer((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://local');
+        if (url.pathname.startsWith('/locked/wp-json/')) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(fixture('rest-disabled-401.json'));
+        } else if (url.pathname === '/locked/' && url.searchParams.get('p') === '43' && url.searchParams.get('feed') === 'atom') {
+          res.writeHead(200, { 'content-type': 'application/atom+xml; charset=UTF-8' });
+          res.end(fixture('comments-post-43.atom.xml'));
+        } else {
+          res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Introuvable</h1>');
+        }
+      });
+    });
+    afterAll(() => server.close());
+
+    it('ingests a post through its comment feed when the API answers 401, and says so', async () => {
+      const result = await ingest(['--wordpress', `${server.baseUrl}/locked`, '--post', '43', '--site', 'wp-feed']);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.output)).toMatchObject({ via: 'feed', restFailure: 'HTTP 401', found: 3, created: 3 });
+      const { rows } = await t.db.query<{ source_id: string; parent_source: string | null; source: string }>(
+        `SELECT c.source_id, p.source_id AS parent_source, c.source FROM comments c
+         LEFT JOIN comments p ON p.id = c.parent_id WHERE c.site_id = 'wp-feed' ORDER BY c.source_id`,
+      );
+      expect(rows).toEqual([
+        { source_id: '201', parent_source: null, source: 'wordpress' },
+        { source_id: '202', parent_source: null, source: 'wordpress' },
+        { source_id: '203', parent_source: '201', source: 'wordpress' },
+      ]);
+      const text = spawnVigie(['ingest', '--wordpress', `${server.baseUrl}/locked`, '--post', '43', '--site', 'wp-feed'], env);
+      expect(await text.exited).toBe(0);
+      expect(text.output()).toContain('3 comments found (through the comment feed, which lists only the most recent comments; REST API: HTTP 401), 0 new');
+    }, 60_000);
+
+    it('fails with both reasons when neither the API nor the feed answers, and checks --via', async () => {
+      const neither = await ingest(['--wordpress', `${server.baseUrl}/gone`, '--post', '43']);
+      expect(neither.code).toBe(1);
+      expect(neither.output).toContain(
+        `cannot read WordPress comments of ${server.baseUrl}/gone post 43: REST API: HTTP 404; comment feed: No post 43 on this site`,
+      );
+      const restOnly = await ingest(['--wordpress', `${server.baseUrl}/locked`, '--post', '43', '--via', 'rest']);
+      expect(restOnly.code).toBe(1);
+      expect(restOnly.output).toContain('post 43: HTTP 401');
+      const badVia = await ingest(['--wordpress', `${server.baseUrl}/locked`, '--post', '43', '--via', 'rss']);
+      expect(badVia.code).toBe(2);
+      expect(badVia.output).toContain('--via must be one of rest, feed, auto, got "rss"');
+      const viaAlone = await ingest([SEED_001, '--via', 'feed']);
+      expect(viaAlone.code).toBe(2);
+      expect(viaAlone.output).toContain('--via goes with --wordpress and --post');
+    }, 60_000);
+
+    it('vigie extract prints the feed comments as JSON and the path on stderr, storing nothing', async () => {
+      const run = await runCli(['extract', '--wordpress', `${server.baseUrl}/locked`, '--post', '43', '--via', 'feed'], env);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout).map((c: { id: string; parentId: string | null }) => [c.id, c.parentId])).toEqual([
+        ['201', null],
+        ['202', null],
+        ['203', '201'],
+      ]);
+      expect(run.stderr).toBe('vigie extract: 3 comments through the comment feed, which lists only the most recent comments\n');
+      const stored = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE site_id = '127.0.0.1'`);
+      expect(stored.rows[0].n).toBe(0);
+    }, 30_000);
+  });
+
   it('refuses a loopback URL unless private fetching is allowed', async () => {
     const run = spawnVigie(['ingest', 'http://127.0.0.1:9/page'], { ...env, ALLOW_PRIVATE_FETCH: '0' });
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/cannot fetch http:\/\/127\.0\.0\.1:9\/page: .*private/i);
   }, 30_000);
 });
+
+/** The built CLI with stdout and stderr kept apart (extract prints JSON on stdout only). */
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}

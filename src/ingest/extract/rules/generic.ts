@@ -1,6 +1,5 @@
-import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { selectElements } from '../load-html';
+import type { HtmlPage } from '../load-html';
 import { isElement } from '../node-text';
 import type { MarkupRule } from '../rule';
 
@@ -35,8 +34,8 @@ export const genericRule: MarkupRule = {
   ],
 };
 
-export function findCommentContainers($: CheerioAPI): Element[] {
-  return selectElements($, '[id], [class]').filter((el) => CONTAINER_TAGS.has(el.name) && isNamedLikeComments(el));
+export function findCommentContainers(page: HtmlPage): Element[] {
+  return page.elements.filter((el) => CONTAINER_TAGS.has(el.name) && isNamedLikeComments(el));
 }
 
 function isNamedLikeComments(el: Element): boolean {
@@ -46,9 +45,9 @@ function isNamedLikeComments(el: Element): boolean {
   return tokens.some((t) => COMMENT_WORD.test(t)) && !tokens.some((t) => DECOY_WORD.test(t));
 }
 
-function findRepeatedCommentBlocks($: CheerioAPI): Element[] {
+function findRepeatedCommentBlocks(page: HtmlPage): Element[] {
   let best: Element[] = [];
-  for (const container of findCommentContainers($)) {
+  for (const container of findCommentContainers(page)) {
     const group = findBestGroup(container);
     if (group.length > best.length) best = group;
   }

@@ -1,7 +1,7 @@
-import type { CheerioAPI } from 'cheerio';
 import type { ExtractedComment } from '../../../domain/comment';
 import { applyRule } from '../apply-rule';
 import { extractJsonLdComments } from '../json-ld';
+import type { HtmlPage } from '../load-html';
 import { drupalRule } from './drupal';
 import { genericRule } from './generic';
 import { schemaOrgMicrodataRule } from './schema-org';
@@ -10,15 +10,15 @@ import { wordpressRule } from './wordpress';
 
 export interface CommentExtractor {
   name: string;
-  extract: ($: CheerioAPI) => ExtractedComment[];
+  extract: (page: HtmlPage) => ExtractedComment[];
 }
 
 /** Tried in order; the first that finds comments wins. Specific families before heuristics. */
 export const COMMENT_EXTRACTORS: readonly CommentExtractor[] = [
   ...[wordpressRule, drupalRule, spipRule, schemaOrgMicrodataRule].map((rule) => ({
     name: rule.name,
-    extract: ($: CheerioAPI) => applyRule($, rule),
+    extract: (page: HtmlPage) => applyRule(page, rule),
   })),
   { name: 'json-ld', extract: extractJsonLdComments },
-  { name: genericRule.name, extract: ($: CheerioAPI) => applyRule($, genericRule) },
+  { name: genericRule.name, extract: (page: HtmlPage) => applyRule(page, genericRule) },
 ];

@@ -1,6 +1,5 @@
-import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
-import { selectElements } from '../load-html';
+import type { HtmlPage } from '../load-html';
 import type { MarkupRule } from '../rule';
 
 const COMMENT_TYPE = /^https?:\/\/(www\.)?schema\.org\/(comment|usercomments|review)$/i;
@@ -18,6 +17,9 @@ export const schemaOrgMicrodataRule: MarkupRule = {
   noise: ['[itemprop~="author"]', 'meta'],
 };
 
-function findMicrodataComments($: CheerioAPI): Element[] {
-  return selectElements($, '[itemtype]').filter((el) => (el.attribs.itemtype ?? '').trim().split(/\s+/).some((t) => COMMENT_TYPE.test(t)));
+function findMicrodataComments(page: HtmlPage): Element[] {
+  return page.elements.filter((el) => {
+    const itemtype = el.attribs.itemtype;
+    return itemtype !== undefined && itemtype.trim().split(/\s+/).some((t) => COMMENT_TYPE.test(t));
+  });
 }
