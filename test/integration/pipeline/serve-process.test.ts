@@ -35,8 +35,9 @@ describe('vigie serve process', () => {
     return new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   };
 
+  // Generous: PGlite start-up, migrations and the demo ingestion take seconds on a loaded 2-core machine.
   const waitForHealth = async () => {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
       } catch {
@@ -84,7 +85,7 @@ describe('vigie serve process', () => {
     expect(await exited).toBe(0);
     const closed = [...output.matchAll(/"closer":"([^"]+)"[^\n]*"msg":"closed"/g)].map((m) => m[1]);
     expect(closed).toEqual(['live updates', 'http', 'workers', 'queues', 'redis', 'database']);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses to start with a bad variable, naming it', async () => {
     const exited = start({ PORT: 'not-a-port' });
