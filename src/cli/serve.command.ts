@@ -15,6 +15,7 @@ import { resolveWebhookSecret } from './webhook-secret';
 import type { Database } from '../store/database';
 import { Queue } from 'bullmq';
 import { createMetrics } from '../lib/metrics';
+import { gracefulHttpClose } from '../lib/shutdown';
 import { QUEUE_NAMES } from '../queue/names';
 import { enqueueNotify } from '../queue/producers';
 import { getCurrentDecision } from '../store/decisions.repository';
@@ -59,6 +60,7 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
     },
   });
   const server = http.createServer(app);
+  const closeHttp = gracefulHttpClose(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, resolve);
@@ -66,7 +68,7 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
 
   // First: ending the event streams lets the HTTP server close (they never go idle on their own).
   shutdown.register('live updates', () => live.close());
-  shutdown.register('http', () => closeServer(server));
+  shutdown.register('http', closeHttp);
   if (workers) shutdown.register('workers', workers.closeWorkers);
   shutdown.register('queues', async () => {
     await workers?.closeQueues();
@@ -88,13 +90,6 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
 async function notifyCurrentDecision(db: Database, notifyQueue: Queue, commentId: string): Promise<void> {
   const current = await getCurrentDecision(db, commentId);
   if (current) await enqueueNotify(notifyQueue, { commentId, decisionId: current.id });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
-    server.closeIdleConnections();
-  });
 }
 
 /** First start with an empty store: ingest fixtures/demo so the dashboard has something to show. */

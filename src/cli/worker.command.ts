@@ -9,6 +9,8 @@ export function workerCommand(): Command {
     .action(async (options: { concurrency?: number }) => {
       const base = openBase();
       const { config, logger, shutdown } = base;
+      // From the start: a SIGTERM while the model loads exits cleanly (nothing has been taken from the queue yet).
+      shutdown.installSignalHandlers();
       if (!config.DATABASE_URL) {
         logger.warn(
           'DATABASE_URL is not set: this worker uses its own embedded PGlite database under DATA_DIR, which no other ' +
@@ -30,7 +32,6 @@ export function workerCommand(): Command {
         await connection.quit();
       });
       shutdown.register('database', () => db.close());
-      shutdown.installSignalHandlers();
       logger.info({ model: workers.engine.modelVersion, policy: workers.engine.policyVersion }, 'worker running');
     });
 }

@@ -1,6 +1,10 @@
+import type http from 'node:http';
 import type { Logger } from './logger';
 
 export type Closer = () => Promise<unknown> | unknown;
+
+/** How long a process may take to close everything after SIGTERM before it gives up (exit 1). */
+export const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 /**
  * Closes resources in registration order (HTTP server, workers, queues, Redis, database), each
@@ -12,7 +16,7 @@ export class Shutdown {
 
   constructor(
     private readonly logger: Logger,
-    private readonly timeoutMs = 15_000,
+    private readonly timeoutMs = SHUTDOWN_TIMEOUT_MS,
   ) {}
 
   register(name: string, close: Closer): void {
@@ -61,4 +65,32 @@ export class Shutdown {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
+}
+
+/**
+ * Returns the HTTP server's closer; call it right after creating the server, so it sees every
+ * request. `server.close()` alone waits for kept-alive connections to go idle, which never happens
+ * while a CMS keeps posting on them: shutdown would time out with requests and jobs in flight.
+ * Once closing, every unsent response says `Connection: close` and each connection is closed as
+ * soon as its response is out; requests in flight are answered, new connections are refused.
+ */
+export function gracefulHttpClose(server: http.Server): () => Promise<void> {
+  let closing = false;
+  const unanswered = new Set<http.ServerResponse>();
+  const closeAfterResponse = (res: http.ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+    else res.once('close', () => setImmediate(() => server.closeIdleConnections()));
+  };
+  server.prependListener('request', (_req, res) => {
+    if (closing) return closeAfterResponse(res);
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+  });
+  return () =>
+    new Promise<void>((resolve, reject) => {
+      closing = true;
+      for (const res of unanswered) closeAfterResponse(res);
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeIdleConnections();
+    });
 }

@@ -30,3 +30,23 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Sends `signal` and resolves with the exit code and how long the process took to exit; rejects past timeoutMs. */
+export async function signalAndWait(
+  proc: VigieProcess,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now();
+  proc.child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no exit ${timeoutMs} ms after ${signal}:\n${proc.output()}`)), timeoutMs);
+  });
+  try {
+    const code = await Promise.race([proc.exited, timeout]);
+    return { code, ms: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
