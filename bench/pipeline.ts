@@ -1,21 +1,41 @@
 /**
- * npm run bench:pipeline — sustained signed webhook posts (autocannon, this process) into a
- * `vigie serve` child process (API + worker, PostgreSQL store), then the time from acceptance to
- * decision read back from the store; and, on the same Redis, raw BullMQ add+process throughput as
- * the reference. Needs Redis on REDIS_URL and PostgreSQL on BENCH_DATABASE_URL (default: the test DB).
+ * npm run bench:pipeline — sustained signed webhook posts (autocannon, this process) into Vigie,
+ * through store → queue → worker → decision, then the time from acceptance to decision read back
+ * from the store (PostgreSQL). Two deployments, one after the other:
+ *   - "in-process": one `vigie serve` (API + score worker in one process, as `npm start`);
+ *   - "separate-worker": `vigie serve --no-worker` + one `vigie worker`, sharing Redis and
+ *     PostgreSQL (the README's scale-out shape, on this one machine).
+ * Then, on the same Redis, raw BullMQ as the reference: "comparable" (concurrent single adds with
+ * our job options into a no-op worker of our concurrency, running together) and "bulk" (addBulk,
+ * then a concurrency-100 no-op worker). The ratio uses the comparable one.
+ * Needs Redis on REDIS_URL and PostgreSQL on BENCH_DATABASE_URL (default: the test DB).
+ * BENCH_SHAPES=in-process or separate-worker runs only one of them.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { signPayload } from '../src/ingest/webhook/signature';
-import { spawnVigie, waitUntil } from '../test/helpers/processes';
+import { PRIORITY, QUEUE_NAMES } from '../src/queue/names';
+import { SCORE_JOB_OPTIONS } from '../src/queue/producers';
+import { spawnVigie, waitUntil, type VigieProcess } from '../test/helpers/processes';
+import { deletePrefix } from '../test/helpers/redis';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SCORERS = process.env.SCORERS ?? 'own,lexicon';
+/** What `vigie worker` and the in-process worker use unless told otherwise (config default). */
+const WORKER_CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 64);
+const RAW_JOBS = 20_000;
+/** More than the run can post at the target rate; beyond these, requests are signed as they go. */
+const PRESIGNED = DURATION_S * 2_500;
+const SHAPES = ['in-process', 'separate-worker'] as const;
+type Shape = (typeof SHAPES)[number];
 const SECRET = randomBytes(16).toString('hex');
 
 const TEXTS = [
@@ -26,112 +46,228 @@ const TEXTS = [
   'Great reporting, thanks for the context on the fuel blockade.',
 ];
 
+const progress = (what: string) => process.stderr.write(`[bench:pipeline ${new Date().toISOString().slice(11, 19)}] ${what}\n`);
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function rawBullmq(prefix: string, jobs = 20_000): Promise<{ addPerS: number; processPerS: number }> {
-  const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue('raw', { connection, prefix });
-  const started = Date.now();
-  for (let i = 0; i < jobs; i += 1_000) {
-    await queue.addBulk(Array.from({ length: 1_000 }, (_, k) => ({ name: 'raw', data: { i: i + k }, opts: { removeOnComplete: true } })));
+/** CPU time (user + system) a process has used so far, from /proc; NaN where there is none. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
   }
-  const addPerS = jobs / ((Date.now() - started) / 1000);
-  let done = 0;
-  const processStart = Date.now();
-  const worker = new Worker('raw', async () => undefined, { connection: new IORedis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: 100 });
-  await new Promise<void>((resolve) => worker.on('completed', () => ++done === jobs && resolve()));
-  const processPerS = jobs / ((Date.now() - processStart) / 1000);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await connection.quit();
-  return { addPerS, processPerS };
 }
 
-async function main(): Promise<void> {
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+async function stop(proc: VigieProcess | undefined): Promise<void> {
+  if (!proc || proc.child.exitCode !== null) return;
+  proc.child.kill('SIGTERM');
+  const killer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
+  await proc.exited;
+  clearTimeout(killer);
+}
+
+async function connectedWorkers(prefix: string): Promise<number> {
+  const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const queue = new Queue(QUEUE_NAMES.score, { connection, prefix });
+  try {
+    return (await queue.getWorkers()).length;
+  } finally {
+    await queue.close();
+    await connection.quit();
+  }
+}
+
+/** One webhook post: a distinct comment, signed as a CMS would sign it. */
+function signedPost(n: number): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({
+    site: 'bench',
+    article: { url: `https://bench.example/a/${n % 50}`, title: 'Bench' },
+    comment: { id: `b${n}`, parentId: null, author: `reader${n % 500}`, text: `${TEXTS[n % TEXTS.length]} #${n}`, publishedAt: null },
+  });
+  return { body, headers: { 'content-type': 'application/json', 'x-vigie-signature': signPayload(SECRET, body) } };
+}
+
+async function runShape(shape: Shape): Promise<Record<string, unknown>> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const prefix = `vigiebench-${randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: DATABASE_URL });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   const port = 31_000 + Math.floor(Math.random() * 2_000);
-  const serve = spawnVigie(['serve'], {
+  const env = {
     DATABASE_URL: `${DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     PORT: String(port),
     WEBHOOK_SECRET: SECRET,
     VIGIE_DEMO: '0',
-    SCORERS: process.env.SCORERS ?? 'own,lexicon',
+    SCORERS,
     LOG_LEVEL: 'warn',
-  });
+    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+  };
+  let serve: VigieProcess | undefined;
+  let worker: VigieProcess | undefined;
   try {
+    serve = spawnVigie(shape === 'in-process' ? ['serve'] : ['serve', '--no-worker'], env);
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok ?? false, 60_000, 'serve');
+    if (shape === 'separate-worker') {
+      worker = spawnVigie(['worker'], env);
+      await waitUntil(async () => (await connectedWorkers(prefix)) > 0, 60_000, 'the worker to take jobs');
+    }
+    // Signed before the clock starts (well within the 5-minute signature tolerance), so the load
+    // generator spends its share of the two cores on sending, not on HMACs.
+    const presigned = Array.from({ length: PRESIGNED }, (_, n) => signedPost(n));
+    progress(`${shape}: posting for ${DURATION_S} s with ${CONNECTIONS} connections`);
+    const cpuBefore = { api: cpuMs(serve.child.pid), worker: cpuMs(worker?.child.pid) };
+    const generatorBefore = process.cpuUsage();
     let counter = 0;
     const result = await autocannon({
       url: `http://127.0.0.1:${port}/api/comments`,
       method: 'POST',
       connections: CONNECTIONS,
       duration: DURATION_S,
-      requests: [{ setupRequest: (request) => {
-        const n = counter++;
-        const body = JSON.stringify({
-          site: 'bench',
-          article: { url: `https://bench.example/a/${n % 50}`, title: 'Bench' },
-          comment: { id: `b${n}`, parentId: null, author: `reader${n % 500}`, text: `${TEXTS[n % TEXTS.length]} #${n}`, publishedAt: null },
-        });
-        request.body = body;
-        request.headers = { 'content-type': 'application/json', 'x-vigie-signature': signPayload(SECRET, body) };
-        return request;
-      } }],
+      requests: [
+        {
+          setupRequest: (request) => {
+            const n = counter++;
+            return { ...request, ...(presigned[n] ?? signedPost(n)) };
+          },
+        },
+      ],
     });
     const accepted = result['2xx'];
-    // Let the worker drain what was accepted, then read the decision times back.
+    const generator = process.cpuUsage(generatorBefore);
+    progress(`${shape}: ${accepted} accepted; waiting for the decisions`);
     const db = new Client({ connectionString: DATABASE_URL, options: `-c search_path=${schema}` });
     await db.connect();
-    await waitUntil(
-      async () => (await db.query(`SELECT count(*)::int AS n FROM comments WHERE status = 'pending'`)).rows[0].n === 0,
-      300_000,
-      'the backlog to drain',
-    );
-    const { rows } = await db.query<{ ms: number }>(
-      `SELECT extract(epoch FROM (decided_at - created_at)) * 1000 AS ms FROM comments ORDER BY 1`,
-    );
-    const span = (await db.query<{ s: number }>(`SELECT extract(epoch FROM (max(decided_at) - min(created_at))) AS s FROM comments`)).rows[0].s;
-    const decidedTotal = rows.length;
-    await db.end();
-    const ttd = rows.map((r) => Number(r.ms));
-    serve.child.kill('SIGTERM');
-    await serve.exited;
-    const raw = await rawBullmq(prefix);
-    const decidedPerS = decidedTotal / Number(span);
-    console.log(
-      JSON.stringify(
-        {
-          durationS: DURATION_S,
-          connections: CONNECTIONS,
-          scorers: process.env.SCORERS ?? 'own,lexicon',
-          acceptedPerS: Math.round(accepted / DURATION_S),
-          non2xx: result.non2xx,
-          errors: result.errors,
-          acceptLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
-          decidedPerS: Math.round(decidedPerS),
-          timeToDecisionMs: { p50: Math.round(percentile(ttd, 50)), p99: Math.round(percentile(ttd, 99)) },
-          rawBullmq: { addPerS: Math.round(raw.addPerS), processPerS: Math.round(raw.processPerS) },
-          pipelineVsRawProcess: Number((decidedPerS / raw.processPerS).toFixed(2)),
+    try {
+      await waitUntil(
+        async () => (await db.query(`SELECT count(*)::int AS n FROM comments WHERE status = 'pending'`)).rows[0].n === 0,
+        300_000,
+        'the backlog to drain',
+      );
+      const cpuAfter = { api: cpuMs(serve.child.pid), worker: cpuMs(worker?.child.pid) };
+      const { rows } = await db.query<{ ms: number }>(`SELECT extract(epoch FROM (decided_at - created_at)) * 1000 AS ms FROM comments ORDER BY 1`);
+      const span = (await db.query<{ s: number }>(`SELECT extract(epoch FROM (max(decided_at) - min(created_at))) AS s FROM comments`)).rows[0].s;
+      const ttd = rows.map((r) => Number(r.ms));
+      const decided = rows.length;
+      return {
+        shape,
+        acceptedPerS: Math.round(accepted / DURATION_S),
+        non2xx: result.non2xx,
+        errors: result.errors,
+        acceptLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+        decidedPerS: Math.round(decided / Number(span)),
+        timeToDecisionMs: { p50: Math.round(percentile(ttd, 50)), p99: Math.round(percentile(ttd, 99)) },
+        // From posting to drained; CPU time per decided comment, to compare runs on a busy machine.
+        cpuMsPerComment: {
+          ...(shape === 'in-process'
+            ? { apiAndWorker: round((cpuAfter.api - cpuBefore.api) / decided, 2) }
+            : { api: round((cpuAfter.api - cpuBefore.api) / decided, 2), worker: round((cpuAfter.worker - cpuBefore.worker) / decided, 2) }),
+          loadGenerator: round((generator.user + generator.system) / 1000 / result.requests.total, 2),
         },
-        null,
-        2,
-      ),
-    );
+      };
+    } finally {
+      await db.end();
+    }
   } finally {
-    serve.child.kill('SIGKILL');
+    await Promise.all([stop(worker), stop(serve)]);
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
+    await deletePrefix(prefix);
   }
+}
+
+/** Our job shape: single adds from concurrent callers, processed as they arrive by a worker of our concurrency. */
+async function rawComparable(prefix: string): Promise<{ addPerS: number; processPerS: number }> {
+  const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+  const workerConnection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('raw-comparable', { connection, prefix });
+  let done = 0;
+  let resolveDone: () => void = () => {};
+  const allDone = new Promise<void>((resolve) => (resolveDone = resolve));
+  const worker = new Worker('raw-comparable', async () => undefined, { connection: workerConnection, prefix, concurrency: WORKER_CONCURRENCY });
+  worker.on('completed', () => ++done === RAW_JOBS && resolveDone());
+  await worker.waitUntilReady();
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      for (let i = next++; i < RAW_JOBS; i = next++) {
+        const data = { commentId: `c${i}`, textHash: randomBytes(32).toString('hex') };
+        await queue.add('score', data, { ...SCORE_JOB_OPTIONS, jobId: `live-${data.commentId}`, priority: PRIORITY.live });
+      }
+    }),
+  );
+  const addPerS = RAW_JOBS / ((Date.now() - started) / 1000);
+  await allDone;
+  const processPerS = RAW_JOBS / ((Date.now() - started) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await Promise.all([connection.quit(), workerConnection.quit()]);
+  return { addPerS, processPerS };
+}
+
+/** The previous reference: addBulk first, then a concurrency-100 no-op worker on the full queue. */
+async function rawBulk(prefix: string): Promise<{ addPerS: number; processPerS: number }> {
+  const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+  const workerConnection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('raw', { connection, prefix });
+  const started = Date.now();
+  for (let i = 0; i < RAW_JOBS; i += 1_000) {
+    await queue.addBulk(Array.from({ length: 1_000 }, (_, k) => ({ name: 'raw', data: { i: i + k }, opts: { removeOnComplete: true } })));
+  }
+  const addPerS = RAW_JOBS / ((Date.now() - started) / 1000);
+  let done = 0;
+  const processStart = Date.now();
+  const worker = new Worker('raw', async () => undefined, { connection: workerConnection, prefix, concurrency: 100 });
+  await new Promise<void>((resolve) => worker.on('completed', () => ++done === RAW_JOBS && resolve()));
+  const processPerS = RAW_JOBS / ((Date.now() - processStart) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await Promise.all([connection.quit(), workerConnection.quit()]);
+  return { addPerS, processPerS };
+}
+
+async function main(): Promise<void> {
+  const wanted = (process.env.BENCH_SHAPES ?? SHAPES.join(',')).split(',') as Shape[];
+  const loadBefore = os.loadavg()[0];
+  const pipeline = [];
+  for (const shape of SHAPES.filter((s) => wanted.includes(s))) pipeline.push(await runShape(shape));
+  progress('raw BullMQ references');
+  const prefix = `vigiebench-raw-${randomBytes(3).toString('hex')}`;
+  const comparable = await rawComparable(prefix);
+  const bulk = await rawBulk(prefix);
+  await deletePrefix(prefix);
+  const ratio = (decidedPerS: unknown) => round(Number(decidedPerS) / comparable.processPerS, 2);
+  console.log(
+    JSON.stringify(
+      {
+        durationS: DURATION_S,
+        connections: CONNECTIONS,
+        scorers: SCORERS,
+        workerConcurrency: WORKER_CONCURRENCY,
+        // Other work on the machine skews every figure: the 1-minute load average before and after.
+        loadAverage: { before: round(loadBefore, 1), after: round(os.loadavg()[0], 1), cpus: os.cpus().length },
+        pipeline: pipeline.map((p) => ({ ...p, decidedVsRawComparable: ratio(p.decidedPerS) })),
+        rawBullmq: {
+          comparable: { addPerS: Math.round(comparable.addPerS), processPerS: Math.round(comparable.processPerS) },
+          bulk: { addPerS: Math.round(bulk.addPerS), processPerS: Math.round(bulk.processPerS) },
+        },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((err) => {

@@ -45,6 +45,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(requestLogger(deps.logger));
+  // The CMS webhook first: it is the hot path, and browser-facing headers mean nothing to a CMS.
+  app.use(commentsRoutes(deps));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -63,10 +66,8 @@ export function createApp(deps: AppDeps): Express {
       frameguard: { action: 'deny' },
     }),
   );
-  app.use(requestLogger(deps.logger));
   app.use('/static', express.static(path.join(packageRoot(), 'src', 'http', 'static'), { maxAge: '1h' }));
   app.use(healthRoutes(deps.readiness ?? {}));
-  app.use(commentsRoutes(deps));
   if (deps.metrics) app.use(metricsRoutes(deps.metrics));
   // Everything below knows the user (if any), the UI language and the CSRF token.
   app.use(loadSession(deps.db));

@@ -3,7 +3,7 @@ import type { IncomingComment } from '../domain/comment';
 import { serviceUnavailable } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { enqueueScore } from '../queue/producers';
-import { saveComment, type SaveOutcome } from '../store/comments.repository';
+import { saveComments, type SaveOutcome, type SavedComment } from '../store/comments.repository';
 import type { Database } from '../store/database';
 
 export interface AcceptDeps {
@@ -18,23 +18,39 @@ export interface AcceptedComment {
   outcome: SaveOutcome;
 }
 
+/** Comments per `saveComments` call: a large page is stored in a few multi-row writes. */
+const STORE_CHUNK = 500;
+
 /**
  * Write first, then enqueue: a comment we answered for is in the store even if Redis is down,
  * and the sweeper enqueues it once PENDING_SWEEP_AFTER_MS have passed. The caller still learns about the outage (503) so it can retry.
  */
 export async function acceptComments(deps: AcceptDeps, comments: IncomingComment[]): Promise<AcceptedComment[]> {
-  const accepted: AcceptedComment[] = [];
-  const toScore: { commentId: string; textHash: string }[] = [];
-  for (const incoming of comments) {
-    const { comment, outcome } = await saveComment(deps.db, incoming);
-    accepted.push({ id: comment.id, status: comment.status, outcome });
-    if (comment.status === 'pending') toScore.push({ commentId: comment.id, textHash: comment.textHash });
-  }
+  const saved = await storeComments(deps.db, comments);
+  await enqueueSaved(deps, saved);
+  return saved.map(toAccepted);
+}
+
+export async function storeComments(db: Database, comments: IncomingComment[]): Promise<SavedComment[]> {
+  const saved: SavedComment[] = [];
+  for (let i = 0; i < comments.length; i += STORE_CHUNK) saved.push(...(await saveComments(db, comments.slice(i, i + STORE_CHUNK))));
+  return saved;
+}
+
+/** One BullMQ call for all the pending comments; throws the 503 the caller should answer. */
+export async function enqueueSaved(deps: AcceptDeps, saved: SavedComment[]): Promise<void> {
+  const toScore = new Map<string, string>();
+  for (const { comment } of saved) if (comment.status === 'pending') toScore.set(comment.id, comment.textHash);
   try {
-    await enqueueScore(deps.scoreQueue, toScore, 'live');
+    await enqueueScore(
+      deps.scoreQueue,
+      [...toScore].map(([commentId, textHash]) => ({ commentId, textHash })),
+      'live',
+    );
   } catch (err) {
-    deps.logger.warn({ err, comments: toScore.length }, 'enqueue failed; comments stay pending for the sweeper');
+    deps.logger.warn({ err, comments: toScore.size }, 'enqueue failed; comments stay pending for the sweeper');
     throw serviceUnavailable('Queue unavailable; the comment is stored and will be scored, retry later', err);
   }
-  return accepted;
 }
+
+export const toAccepted = ({ comment, outcome }: SavedComment): AcceptedComment => ({ id: comment.id, status: comment.status, outcome });

@@ -9,7 +9,10 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** A child logger per request; logs method, path, status and duration, never bodies. */
+/**
+ * A child logger per request; logs one line per request with method, path, status and duration
+ * (plus what the handler added with `addToRequestLog`), never bodies.
+ */
 export function requestLogger(root: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
@@ -18,8 +21,14 @@ export function requestLogger(root: Logger) {
     res.setHeader('X-Request-Id', req.id);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      const added = res.locals.requestLog as Record<string, unknown> | undefined;
+      req.log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...added }, 'request');
     });
     next();
   };
+}
+
+/** Fields for this request's log line (ids it created…): one line per request, not one per step. */
+export function addToRequestLog(res: Response, fields: Record<string, unknown>): void {
+  res.locals.requestLog = { ...(res.locals.requestLog as Record<string, unknown> | undefined), ...fields };
 }

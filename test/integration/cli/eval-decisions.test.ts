@@ -67,10 +67,13 @@ describe('vigie eval --from-decisions', () => {
     const now = new Date('2026-11-23T15:00:00Z');
     const result = await runEvalFromDecisions({ db: t.db, env, logger: silentLogger(), ...out, targetPrecision: 0.8, writePolicy: file, now });
     const written = loadPolicy(file);
-    expect(written.version).toBe('2026-11-23.3');
+    // The shipped policy is "<date>.<n>": a version written the same day takes the next n.
+    const [baseDate, baseN] = loadPolicy().version.split('.');
+    const expectedVersion = baseDate === '2026-11-23' ? `2026-11-23.${Number(baseN) + 1}` : '2026-11-23.1';
+    expect(written.version).toBe(expectedVersion);
     expect(written.thresholds.default.reject.insult).toBe(0.55);
     expect(written.thresholds.default.review).toEqual(loadPolicy().thresholds.default.review);
-    expect(result.policyWritten).toEqual({ file, version: '2026-11-23.3' });
+    expect(result.policyWritten).toEqual({ file, version: expectedVersion });
     expect(out.text()).toContain(`Try it: vigie rescore --dry-run --policy ${file}`);
     expect(out.text()).toMatch(/insult\s+> 0\.5500\s+\(now 0\.9\d*\)/);
 

@@ -1,8 +1,9 @@
+import { gzipSync } from 'node:zlib';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import request from 'supertest';
 import { createApp } from '../../../src/http/app';
-import { silentLogger } from '../../../src/lib/logger';
+import { createLogger, silentLogger } from '../../../src/lib/logger';
 import { QUEUE_NAMES } from '../../../src/queue/names';
 import { getComment } from '../../../src/store/comments.repository';
 import { openTestDatabase, type TestDatabase } from '../../helpers/databases';
@@ -93,10 +94,59 @@ describe('POST /api/comments (CMS webhook)', () => {
     expect(res.body.error.message).toMatch(/JSON/);
   });
 
+  it('logs one line per request with the accepted ids, never the comment text', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const logged = createApp({ db: t.db, scoreQueue: queue, webhookSecret: TEST_SECRET, logger });
+    const raw = JSON.stringify(webhookBody({ id: 'log-1', text: 'Texte à ne jamais journaliser' }));
+    const res = await request(logged).post('/api/comments').set(signedHeaders(raw)).send(raw);
+    expect(res.status).toBe(202);
+    const ofRequest = lines.filter((l) => l.reqId === res.headers['x-request-id']);
+    expect(ofRequest).toEqual([expect.objectContaining({ msg: 'request', method: 'POST', path: '/api/comments', status: 202, comments: [res.body.id] })]);
+    expect(JSON.stringify(lines)).not.toContain('journaliser');
+  });
+
+  it('decodes a gzip body before checking its signature', async () => {
+    const raw = JSON.stringify(webhookBody({ id: 'gzip-1' }));
+    const res = await withServer((url) =>
+      fetch(url, { method: 'POST', headers: { ...signedHeaders(raw), 'Content-Encoding': 'gzip' }, body: gzipSync(raw) }),
+    );
+    expect(res.status).toBe(202);
+    expect((await getComment(t.db, ((await res.json()) as { id: string }).id))?.sourceId).toBe('gzip-1');
+  });
+
   it('answers 413 above 64 KiB', async () => {
     const res = await post(webhookBody({ id: 'big', text: 'x'.repeat(70 * 1024) }));
     expect(res.status).toBe(413);
   });
+
+  it('answers 413 to a body that grows past 64 KiB without announcing its length', async () => {
+    const raw = JSON.stringify(webhookBody({ id: 'big-chunked', text: 'x'.repeat(70 * 1024) }));
+    const chunks = [raw.slice(0, 40_000), raw.slice(40_000)];
+    const res = await withServer((url) =>
+      fetch(url, {
+        method: 'POST',
+        headers: signedHeaders(raw),
+        body: new ReadableStream({ pull: (c) => void (chunks.length ? c.enqueue(new TextEncoder().encode(chunks.shift())) : c.close()) }),
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(res.status).toBe(413);
+    const { rows } = await t.db.query('SELECT 1 FROM comments WHERE source_id = $1', ['big-chunked']);
+    expect(rows).toHaveLength(0);
+  });
+
+  /** A real socket, for bodies supertest would re-encode or send in one piece. */
+  async function withServer<T>(use: (url: string) => Promise<T>): Promise<T> {
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      return await use(`http://127.0.0.1:${(server.address() as { port: number }).port}/api/comments`);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }
 });
 
 describe('POST /api/comments while Redis is unreachable', () => {
