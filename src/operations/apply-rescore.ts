@@ -68,32 +68,43 @@ export interface ApplyRescoreOptions {
 
 type JobPresence = 'absent' | 'pending' | 'completed' | 'failed';
 
-/** One round trip per page: does each job exist, and did it finish? */
+const ENQUEUE_CHUNK = 250;
+
+/**
+ * Does each job exist, and did it finish? One round trip for the existence of the whole page, a
+ * second only for the jobs that exist (on a first run, none do).
+ */
 async function jobPresence(queue: Queue, redis: IORedis, ids: string[]): Promise<JobPresence[]> {
   if (ids.length === 0) return [];
-  const pipeline = redis.pipeline();
+  const existence = redis.pipeline();
+  for (const id of ids) existence.exists(queue.toKey(id));
+  const exists = ((await existence.exec()) ?? []).map((reply) => Boolean(reply?.[1]));
+  const presence: JobPresence[] = ids.map(() => 'absent');
+  const present = ids.flatMap((_, i) => (exists[i] ? [i] : []));
+  if (present.length === 0) return presence;
+  const states = redis.pipeline();
   const completed = queue.toKey('completed');
   const failed = queue.toKey('failed');
-  for (const id of ids) {
-    pipeline.exists(queue.toKey(id));
-    pipeline.zscore(completed, id);
-    pipeline.zscore(failed, id);
+  for (const i of present) {
+    states.zscore(completed, ids[i]);
+    states.zscore(failed, ids[i]);
   }
-  const replies = (await pipeline.exec()) ?? [];
-  return ids.map((_, i) => {
-    const [exists, inCompleted, inFailed] = [replies[3 * i]?.[1], replies[3 * i + 1]?.[1], replies[3 * i + 2]?.[1]];
-    if (!exists) return 'absent';
-    if (inCompleted !== null && inCompleted !== undefined) return 'completed';
-    if (inFailed !== null && inFailed !== undefined) return 'failed';
-    return 'pending';
+  const replies = (await states.exec()) ?? [];
+  present.forEach((i, k) => {
+    const [inCompleted, inFailed] = [replies[2 * k]?.[1], replies[2 * k + 1]?.[1]];
+    if (inCompleted !== null && inCompleted !== undefined) presence[i] = 'completed';
+    else if (inFailed !== null && inFailed !== undefined) presence[i] = 'failed';
+    else presence[i] = 'pending';
   });
+  return presence;
 }
 
 /**
  * Enqueues the selection for the score workers at batch priority (live comments keep
  * precedence) and follows the jobs to completion through the queue's events. Moderated comments
  * and comments the target already decided are skipped, so re-running after an interruption only
- * does what is left. Each page is one atomic addBulk; stopping between pages leaves no partial page.
+ * does what is left. A page is added in a few atomic addBulk calls and Ctrl-C is only heeded
+ * between pages, so stopping leaves no partial page.
  */
 export async function applyRescore(options: ApplyRescoreOptions): Promise<ApplyRescoreReport> {
   const started = Date.now();
@@ -217,7 +228,11 @@ export async function applyRescore(options: ApplyRescoreOptions): Promise<ApplyR
         if (follow) pending.set(jobId, decision);
         if (state !== 'pending') toAdd.push(job);
       }
-      await enqueueScore(options.queue, toAdd, 'batch');
+      // enqueueScore gives up after a couple of seconds (it answers HTTP requests); smaller calls
+      // stay well inside that on a busy Redis.
+      for (let i = 0; i < toAdd.length; i += ENQUEUE_CHUNK) {
+        await enqueueScore(options.queue, toAdd.slice(i, i + ENQUEUE_CHUNK), 'batch');
+      }
       progress();
       if (page.length < pageSize) break;
     }

@@ -68,8 +68,13 @@ function sentencesToScore(item: PreparedItem): Sentence[] {
 }
 
 async function runModelScorer(scorer: Scorer, items: PreparedItem[]): Promise<ScorerOutcome> {
-  const inputs = items.map((item) => item.text);
-  for (const item of items) for (const sentence of sentencesToScore(item)) inputs.push(sentence.text);
+  // Each text followed by its sentences: they share most features, so the own model finds
+  // their embedding rows still in the CPU cache.
+  const inputs: string[] = [];
+  for (const item of items) {
+    inputs.push(item.text);
+    for (const sentence of sentencesToScore(item)) inputs.push(sentence.text);
+  }
   const outcome: ScorerOutcome = { scorer, texts: [], sentences: [], failures: [] };
   let results: LabelScores[];
   try {
@@ -82,9 +87,9 @@ async function runModelScorer(scorer: Scorer, items: PreparedItem[]): Promise<Sc
     for (let i = 0; i < items.length; i++) outcome.failures.push(message);
     return outcome;
   }
-  let next = items.length;
-  items.forEach((item, index) => {
-    const whole = results[index];
+  let next = 0;
+  items.forEach((item) => {
+    const whole = results[next++];
     const sentences = sentencesToScore(item).map(() => results[next++]);
     const valid = isValidScores(whole) && sentences.every(isValidScores);
     outcome.texts.push(valid ? whole : undefined);
@@ -159,7 +164,7 @@ function triageItem(item: PreparedItem, index: number, outcomes: ScorerOutcome[]
 }
 
 /**
- * Scores batches with every scorer (one call per scorer per batch: whole texts, then their
+ * Scores batches with every scorer (one call per scorer per batch: each text, then its
  * sentences), merges scores by taking the maximum per label across scorers — any one scorer can
  * raise a flag, none can hide another's — and runs the pure triage pipeline on the result.
  */

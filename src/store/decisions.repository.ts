@@ -70,34 +70,60 @@ export async function saveMachineDecisions(db: Database, inputs: MachineDecision
 async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[]): Promise<SavedDecision[]> {
   if (inputs.length === 0) return [];
   return db.transaction(async (tx) => {
+    // Locking the comments serialises every machine decision of a comment: what the duplicate
+    // check below reads cannot change before the insert.
     const { rows: comments } = await tx.query<{ id: string; text_hash: string; decided_by: string | null }>(
       'SELECT id, text_hash, decided_by FROM comments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
       [inputs.map((i) => i.commentId)],
     );
     const byId = new Map(comments.map((c) => [c.id, c]));
     const results: SavedDecision[] = new Array(inputs.length);
-    const candidates: { index: number; id: string }[] = [];
+    const candidates: number[] = [];
     inputs.forEach((input, index) => {
       const comment = byId.get(input.commentId);
       if (!comment) results[index] = { outcome: 'missing' };
       else if (comment.text_hash !== input.textHash) results[index] = { outcome: 'stale' };
-      else candidates.push({ index, id: newId() });
+      else candidates.push(index);
     });
     if (candidates.length === 0) return results;
 
-    const column = <T>(pick: (input: MachineDecisionInput) => T) => candidates.map((c) => pick(inputs[c.index]));
+    const duplicates = await findMachineDecisions(tx, candidates.map((index) => inputs[index]));
+    const toInsert: { index: number; id: string; current: boolean }[] = [];
+    for (const index of candidates) {
+      const found = duplicates.get(inputs[index].commentId);
+      if (found) {
+        results[index] = { outcome: 'duplicate', decisionId: found.id, isCurrent: found.is_current };
+        continue;
+      }
+      const decidedBy = byId.get(inputs[index].commentId)?.decided_by;
+      const row = { index, id: newId(), current: !decidedBy || decidedBy === 'machine' };
+      toInsert.push(row);
+      results[index] = row.current
+        ? { outcome: 'saved', decisionId: row.id, isCurrent: true }
+        : { outcome: 'moderated', decisionId: row.id, isCurrent: false };
+    }
+    if (toInsert.length === 0) return results;
+
+    const toCurrent = toInsert.filter((row) => row.current);
+    const pickCurrent = <T>(f: (input: MachineDecisionInput) => T) => toCurrent.map((row) => f(inputs[row.index]));
+    // The previous current decision steps down before the new one is inserted as current, so each
+    // row is written once (inserting, then flagging it current, would write every row twice).
+    if (toCurrent.length > 0) {
+      await tx.query('UPDATE decisions SET is_current = false WHERE comment_id = ANY($1::text[]) AND is_current', [pickCurrent((i) => i.commentId)]);
+    }
+    const column = <T>(f: (input: MachineDecisionInput) => T) => toInsert.map((row) => f(inputs[row.index]));
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO decisions (id, comment_id, text_hash, actor, decision, language, scores, reasons, spans,
-         model_version, policy_version)
+         model_version, policy_version, is_current)
        SELECT u.id, u.comment_id, u.text_hash, 'machine', u.decision, u.language, u.scores::jsonb, u.reasons::jsonb,
-              u.spans::jsonb, u.model_version, u.policy_version
+              u.spans::jsonb, u.model_version, u.policy_version, u.is_current
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::text[])
-         AS u(id, comment_id, text_hash, decision, language, scores, reasons, spans, model_version, policy_version)
+                   $9::text[], $10::text[], $11::boolean[])
+         AS u(id, comment_id, text_hash, decision, language, scores, reasons, spans, model_version, policy_version, is_current)
        ON CONFLICT (comment_id, text_hash, model_version, policy_version) WHERE actor = 'machine' DO NOTHING
        RETURNING id`,
       [
-        candidates.map((c) => c.id),
+        toInsert.map((row) => row.id),
         column((i) => i.commentId),
         column((i) => i.textHash),
         column((i) => i.result.decision),
@@ -107,46 +133,15 @@ async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[
         column((i) => JSON.stringify(i.result.spans)),
         column((i) => i.result.modelVersion),
         column((i) => i.result.policyVersion),
+        toInsert.map((row) => row.current),
       ],
     );
-    const insertedIds = new Set(inserted.rows.map((r) => r.id));
-
-    const duplicates = candidates.filter((c) => !insertedIds.has(c.id));
-    if (duplicates.length > 0) {
-      const pick = <T>(f: (input: MachineDecisionInput) => T) => duplicates.map((d) => f(inputs[d.index]));
-      const { rows: existing } = await tx.query<{ id: string; comment_id: string; is_current: boolean }>(
-        `SELECT d.id, d.comment_id, d.is_current FROM decisions d
-         JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(comment_id, text_hash, model_version, policy_version)
-           ON d.comment_id = u.comment_id AND d.text_hash = u.text_hash
-          AND d.model_version = u.model_version AND d.policy_version = u.policy_version
-         WHERE d.actor = 'machine'`,
-        [pick((i) => i.commentId), pick((i) => i.textHash), pick((i) => i.result.modelVersion), pick((i) => i.result.policyVersion)],
-      );
-      const byComment = new Map(existing.map((e) => [e.comment_id, e]));
-      for (const d of duplicates) {
-        const found = byComment.get(inputs[d.index].commentId);
-        results[d.index] = { outcome: 'duplicate', decisionId: found?.id, isCurrent: found?.is_current };
-      }
-    }
-
-    const toCurrent: { index: number; id: string }[] = [];
-    for (const c of candidates.filter((c) => insertedIds.has(c.id))) {
-      const decidedBy = byId.get(inputs[c.index].commentId)?.decided_by;
-      if (decidedBy && decidedBy !== 'machine') results[c.index] = { outcome: 'moderated', decisionId: c.id, isCurrent: false };
-      else {
-        toCurrent.push(c);
-        results[c.index] = { outcome: 'saved', decisionId: c.id, isCurrent: true };
-      }
+    if (inserted.rows.length !== toInsert.length) {
+      // Only a writer that skipped the comment lock could get here; roll back rather than leave a
+      // comment without a current decision. The job is retried.
+      throw new Error(`machine decisions changed during the save (${toInsert.length - inserted.rows.length} conflicts)`);
     }
     if (toCurrent.length > 0) {
-      const pick = <T>(f: (input: MachineDecisionInput) => T) => toCurrent.map((c) => f(inputs[c.index]));
-      const commentIds = pick((i) => i.commentId);
-      const decisionIds = toCurrent.map((c) => c.id);
-      await tx.query(
-        'UPDATE decisions SET is_current = false WHERE comment_id = ANY($1::text[]) AND is_current AND NOT (id = ANY($2::text[]))',
-        [commentIds, decisionIds],
-      );
-      await tx.query('UPDATE decisions SET is_current = true WHERE id = ANY($1::text[])', [decisionIds]);
       await tx.query(
         `UPDATE comments c SET status = u.status, decision = u.decision, decided_by = 'machine', severity = u.severity,
            top_label = u.top_label, language = u.language, decided_at = now(), updated_at = now()
@@ -154,17 +149,39 @@ async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[
            AS u(id, status, decision, severity, top_label, language)
          WHERE c.id = u.id`,
         [
-          commentIds,
-          pick((i) => i.status ?? 'scored'),
-          pick((i) => i.result.decision),
-          pick((i) => severityOf(i.result.scores)),
-          pick((i) => topLabelOf(i.result.scores)),
-          pick((i) => i.result.language),
+          pickCurrent((i) => i.commentId),
+          pickCurrent((i) => i.status ?? 'scored'),
+          pickCurrent((i) => i.result.decision),
+          pickCurrent((i) => severityOf(i.result.scores)),
+          pickCurrent((i) => topLabelOf(i.result.scores)),
+          pickCurrent((i) => i.result.language),
         ],
       );
     }
     return results;
   });
+}
+
+/** The machine decisions already made for these texts by the same model and policy, by comment. */
+async function findMachineDecisions(
+  tx: Queryable,
+  inputs: MachineDecisionInput[],
+): Promise<Map<string, { id: string; is_current: boolean }>> {
+  // By comment id only, so the plan is an index scan whatever the table statistics say; the
+  // few machine decisions per comment are matched here.
+  const { rows } = await tx.query<{ id: string; comment_id: string; text_hash: string; model_version: string; policy_version: string; is_current: boolean }>(
+    `SELECT id, comment_id, text_hash, model_version, policy_version, is_current FROM decisions
+     WHERE comment_id = ANY($1::text[]) AND actor = 'machine'`,
+    [inputs.map((i) => i.commentId)],
+  );
+  const key = (commentId: string, textHash: string, modelVersion: string, policyVersion: string) =>
+    `${commentId}\n${textHash}\n${modelVersion}\n${policyVersion}`;
+  const wanted = new Set(inputs.map((i) => key(i.commentId, i.textHash, i.result.modelVersion, i.result.policyVersion)));
+  const found = new Map<string, { id: string; is_current: boolean }>();
+  for (const row of rows) {
+    if (wanted.has(key(row.comment_id, row.text_hash, row.model_version, row.policy_version))) found.set(row.comment_id, row);
+  }
+  return found;
 }
 
 export interface StoredDecision {

@@ -5,7 +5,8 @@ import IORedis from 'ioredis';
 import { rescoreCommand } from '../../../src/cli/rescore.command';
 import { PRIORITY, QUEUE_NAMES } from '../../../src/queue/names';
 import { getComment } from '../../../src/store/comments.repository';
-import { getCurrentDecision, listDecisions } from '../../../src/store/decisions.repository';
+import { getCurrentDecision, listDecisions, saveMachineDecisions } from '../../../src/store/decisions.repository';
+import { listSelectionPage, type SelectedComment } from '../../../src/store/rescore.repository';
 import { applyModeratorAction } from '../../../src/store/moderation.repository';
 import { openTestDatabase, type TestDatabaseKind, type TestDatabase } from '../../helpers/databases';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis';
@@ -236,5 +237,85 @@ describe('vigie rescore: confirmation and Ctrl-C', () => {
       await queue.close();
       await connection.quit();
     }
+  });
+});
+
+describe.each<TestDatabaseKind>(['pglite', 'postgres'])('rescore reads and writes (%s)', (kind) => {
+  let t: TestDatabase;
+  let ids: string[];
+  let dir: string;
+  let strictPolicy: string;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    ids = await seedDecided(t.db, [...Object.values(TEXTS), 'Bande de charlots.', 'Très bon article, merci.']);
+    await applyModeratorAction(t.db, { commentIds: [ids[4]], action: 'approve', moderator: 'alice' });
+    dir = tempDir();
+    strictPolicy = writeStrictPolicy(dir);
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('keyset pages of any size add up to one read, each comment with its current decision', async () => {
+    const target = { modelVersion: 'm', policyVersion: 'p' };
+    const whole = await listSelectionPage(t.db, {}, target, { limit: 100, withText: true });
+    expect(whole).toHaveLength(7);
+    expect(whole.every((c) => c.current !== null)).toBe(true);
+    for (const limit of [1, 2, 3]) {
+      const paged: SelectedComment[] = [];
+      for (;;) {
+        const page = await listSelectionPage(t.db, {}, target, { limit, afterId: paged[paged.length - 1]?.id, withText: true });
+        paged.push(...page);
+        if (page.length < limit) break;
+      }
+      expect(paged).toEqual(whole);
+    }
+  });
+
+  it('a dry run in pages of two reports what one page reports', async () => {
+    const run = async (batchSize: string) => {
+      const res = await runCommand(rescoreCommand, ['--dry-run', '--policy', strictPolicy, '--json', '--batch-size', batchSize], { db: t.db, env: commandEnv(uniquePrefix('unused')) });
+      expect(res.error).toBeUndefined();
+      const { durationMs: _duration, ...report } = JSON.parse(res.stdout);
+      return report;
+    };
+    const paged = await run('2');
+    expect(paged).toMatchObject({ selected: 7, moderated: 1, scored: 6 });
+    expect(paged).toEqual(await run('500'));
+  });
+
+  it('saves a batch mixing new, duplicate, stale, moderated, repeated and missing comments, one current decision each', async () => {
+    const engine = await wordListEngine(strictPolicy);
+    const comments = await Promise.all(ids.slice(0, 5).map(async (id) => (await getComment(t.db, id))!));
+    const results = await engine.scoreTexts(comments.map((c) => ({ text: c.text })));
+    const input = (i: number, textHash = comments[i].textHash) => ({ commentId: comments[i].id, textHash, result: results[i] });
+    expect((await saveMachineDecisions(t.db, [input(1)]))[0].outcome).toBe('saved');
+
+    const saved = await saveMachineDecisions(t.db, [
+      input(0),
+      input(1),
+      input(2, 'an-older-text'),
+      input(4),
+      input(0),
+      { ...input(3), commentId: 'no-such-comment' },
+    ]);
+    expect(saved.map((s) => s.outcome)).toEqual(['saved', 'duplicate', 'stale', 'moderated', 'duplicate', 'missing']);
+    expect(saved[0]).toMatchObject({ isCurrent: true, decisionId: expect.any(String) });
+    expect(saved[4]).toEqual({ outcome: 'duplicate', decisionId: saved[0].decisionId, isCurrent: true });
+    expect(saved[3]).toMatchObject({ isCurrent: false });
+
+    const { rows } = await t.db.query<{ comment_id: string; n: number }>(
+      'SELECT comment_id, count(*)::int AS n FROM decisions WHERE is_current GROUP BY comment_id',
+    );
+    expect(rows.map((r) => r.n)).toEqual(ids.map(() => 1));
+    expect(await getCurrentDecision(t.db, comments[0].id)).toMatchObject({ id: saved[0].decisionId, policyVersion: 'test-strict' });
+    const denormalised = async (id: string) =>
+      (await t.db.query<{ decision: string; decided_by: string }>('SELECT decision, decided_by FROM comments WHERE id = $1', [id])).rows[0];
+    expect(await denormalised(comments[0].id)).toEqual({ decision: results[0].decision, decided_by: 'machine' });
+    expect(await getCurrentDecision(t.db, comments[2].id)).toMatchObject({ policyVersion: expect.not.stringMatching('test-strict') });
+    expect(await getCurrentDecision(t.db, comments[4].id)).toMatchObject({ actor: 'moderator:alice' });
+    expect(await denormalised(comments[4].id)).toEqual({ decision: 'approve', decided_by: 'moderator:alice' });
   });
 });

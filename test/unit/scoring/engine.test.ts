@@ -1,6 +1,7 @@
 import type { LabelScores } from '../../../src/domain/labels';
 import { createScoringEngine } from '../../../src/scoring/engine';
 import { LexiconScorer } from '../../../src/scoring/lexicon';
+import { createScorers } from '../../../src/scoring/registry';
 import type { Scorer } from '../../../src/scoring/scorer';
 import { loadPolicy } from '../../../src/triage/policy';
 
@@ -66,9 +67,30 @@ describe('createScoringEngine', () => {
     const engine = createScoringEngine({ scorers: [fakeModel(calls)], policy });
     const text = 'Bonne analyse. Mais ton avis est nul.';
     const [result] = await engine.scoreTexts([{ text }, { text: 'Une phrase.' }]);
-    expect(calls).toEqual([[text, 'Une phrase.', 'Bonne analyse.', 'Mais ton avis est nul.']]);
+    expect(calls).toEqual([[text, 'Bonne analyse.', 'Mais ton avis est nul.', 'Une phrase.']]);
     expect(result.decision).toBe('review');
     expect(result.spans).toEqual([{ start: 15, end: text.length, label: 'insult', source: 'model' }]);
+  });
+
+  it('scores a mixed batch exactly as it scores each comment alone (own model and word lists)', async () => {
+    const engine = createScoringEngine({ scorers: await createScorers(['own', 'lexicon']), policy });
+    const benign = 'Le conseil municipal a voté le budget mardi. Les parents ont salué la rénovation du gymnase. ';
+    const texts = [
+      'Merci pour cet article.',
+      `${benign.repeat(3)}Je vais te tuer, sale traître.`,
+      'Bonne analyse. Mais ton avis est nul.',
+      'Quel idiot ce ministre !\nEt son conseiller ? Pire encore…',
+      '',
+      '😀🔥😂',
+      'You are a moron. Thanks for the report though.',
+      'Merci pour cet article.',
+      'M. Barrot a raison. « Vraiment ? » Oui.',
+    ];
+    const batch = await engine.scoreTexts(texts.map((text, i) => ({ id: String(i), text })));
+    const alone = await Promise.all(texts.map(async (text, i) => (await engine.scoreTexts([{ id: String(i), text }]))[0]));
+    expect(batch).toEqual(alone);
+    // Not vacuous: sentence scores reached the output (model spans) for several comments.
+    expect(batch.filter((r) => r.spans.some((span) => span.source === 'model')).length).toBeGreaterThan(1);
   });
 
   it('merges scorers by the maximum per label', async () => {
