@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Queryable } from '../store/database';
 import { countCommentsByStatus, decisionsPerMinute, versionsInUse, type VersionInUse } from '../store/rescore.repository';
+import { redactUrl } from '../lib/redact-url';
 
 export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed', 'waiting-children'] as const;
 
@@ -33,10 +34,7 @@ export interface StatusReport {
   versions?: VersionInUse[];
 }
 
-/** redis://user:secret@host → redis://user:***@host: status output is pasted into tickets. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
-}
+export { redactUrl };
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value?: T; latencyMs: number; error?: string }> {
   const started = performance.now();

@@ -1,4 +1,5 @@
 import IORedis, { type RedisOptions } from 'ioredis';
+import { redactUrl } from '../lib/redact-url';
 
 /**
  * Producers (the API) must fail fast when Redis is down so the caller gets a 503 instead of a
@@ -33,7 +34,7 @@ export async function pingRedis(url: string, timeoutMs = 2_000): Promise<void> {
     await client.connect();
     await client.ping();
   } catch (err) {
-    throw new Error(`Redis is not reachable at ${url}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`Redis is not reachable at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   } finally {
     client.disconnect();
   }
