@@ -8,7 +8,7 @@
  *
  * Env: BENCH_COMMENTS (100000), BENCH_CONCURRENCY (worker concurrency, 128), BENCH_WORKERS (2),
  * REDIS_URL, DATABASE_URL (unset = PGlite in a temporary directory), DATASETS (../shared/datasets),
- * BENCH_PHASES (dry,apply), BENCH_SYNC_COMMIT=off (PostgreSQL without an fsync per commit, to separate disk from pipeline cost).
+ * BENCH_PHASES (dry,apply), BENCH_THREADS (dry-run scoring threads; default as the CLI, 0 = main thread), BENCH_SYNC_COMMIT=off (PostgreSQL without an fsync per commit, to separate disk from pipeline cost).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -22,6 +22,7 @@ import { severityOf, topLabelOf } from '../src/domain/severity';
 import { silentLogger } from '../src/lib/logger';
 import { applyRescore } from '../src/operations/apply-rescore';
 import { runDryRun } from '../src/operations/dry-run';
+import { DEFAULT_SCORING_THREADS, openScoringPool } from '../src/operations/scoring-pool';
 import { QUEUE_NAMES } from '../src/queue/names';
 import { createScoringEngine, type ScoringEngine } from '../src/scoring/engine';
 import { deletePrefix } from '../test/helpers/redis';
@@ -37,6 +38,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PHASES = (process.env.BENCH_PHASES ?? 'dry,apply').split(',');
+const DRY_RUN_THREADS = Number(process.env.BENCH_THREADS ?? DEFAULT_SCORING_THREADS);
 const ROWS_PER_INSERT = 1_000;
 const COMMENTS_PER_ARTICLE = 100;
 
@@ -181,7 +183,8 @@ async function main(): Promise<void> {
     strictRaw.thresholds.default.review.insult = 0.3;
     strictRaw.thresholds.default.review.toxicity = 0.3;
     strictRaw.thresholds.default.reject.insult = 0.9;
-    const strict = createScoringEngine({ scorers, policy: parsePolicy(strictRaw) });
+    const strictPolicy = parsePolicy(strictRaw);
+    const strict = createScoringEngine({ scorers, policy: strictPolicy });
     const texts = commentTexts();
 
     let t = performance.now();
@@ -189,9 +192,16 @@ async function main(): Promise<void> {
     figures.seedSeconds = Number(((performance.now() - t) / 1000).toFixed(1));
 
     if (PHASES.includes('dry')) {
+      // As `vigie rescore --dry-run` scores: on threads (models loaded before the clock starts,
+      // like the main thread's engine above).
+      t = performance.now();
+      const pool = await openScoringPool({ threads: DRY_RUN_THREADS, scorerNames, policy: strictPolicy, scorerOptions: {} });
+      if (pool) closers.push(() => pool.close());
+      figures.dryRunThreads = pool?.threads ?? 0;
+      figures.dryRunThreadsStartSeconds = Number(((performance.now() - t) / 1000).toFixed(1));
       t = performance.now();
       const cpu = process.cpuUsage();
-      const dry = await runDryRun({ db, engine: strict, filter: {}, batchSize: 1_000 });
+      const dry = await runDryRun({ db, engine: pool ?? strict, filter: {}, batchSize: 1_000 });
       figures.dryRunSeconds = Number(((performance.now() - t) / 1000).toFixed(1));
       figures.dryRunCpuSeconds = cpuSecondsSince(cpu);
       figures.dryRunPerSecond = Math.round(dry.scored / ((performance.now() - t) / 1000));

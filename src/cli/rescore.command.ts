@@ -17,6 +17,8 @@ import { applyRescore, type ApplyRescoreReport } from '../operations/apply-resco
 import { describeFilter, InvalidFilterError, parseCommentFilter, type CommentFilter, type RawFilterOptions } from '../operations/comment-filter';
 import { formatDryRunReport, runDryRun } from '../operations/dry-run';
 import { openOutputFile, writeChunk } from '../operations/output-file';
+import { DEFAULT_SCORING_THREADS, openScoringPool, type ScoringPool } from '../operations/scoring-pool';
+import type { ScoringEngine } from '../scoring/engine';
 import { createProgressReporter } from '../operations/progress';
 import { buildTriageEngine } from './build-engine';
 import { Shutdown } from '../lib/shutdown';
@@ -169,11 +171,18 @@ interface RescoreOptions extends RawFilterOptions {
   json?: boolean;
   follow: boolean;
   batchSize: number;
+  threads: number;
 }
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new CliError(`expected a positive integer, got "${value}"`, EXIT.usage);
+  return n;
+}
+
+function parseThreadCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new CliError(`--threads: expected 0 to 64, got "${value}"`, EXIT.usage);
   return n;
 }
 
@@ -193,6 +202,7 @@ export function rescoreCommand(deps: OperatorDeps = {}): Command {
     .option('--json', 'print the report as JSON on stdout')
     .option('--no-follow', 'apply: enqueue and return without waiting for the workers')
     .option('--batch-size <n>', 'comments per page / scoring batch', parsePositiveInt, 500)
+    .option('--threads <n>', `with --dry-run: scoring threads (default ${DEFAULT_SCORING_THREADS}, one per core up to 4; 0 scores on the main thread)`, parseThreadCount, DEFAULT_SCORING_THREADS)
     .action(async (options: RescoreOptions) => {
       const ctx = openOperatorContext(deps);
       try {
@@ -218,6 +228,7 @@ async function dryRun(ctx: OperatorContext, options: RescoreOptions): Promise<vo
   const db = await ctx.openDb();
   const filter = await resolveFilter(options, db);
   const engine = await buildTriageEngine(engineConfig, logger, options.scorer ?? config.SCORERS);
+  const pool = await openDryRunThreads(ctx, engineConfig, options, engine);
   const counts = await countSelection(db, filter, engine);
   const out = options.out ? await openOutputFile(options.out) : undefined;
   const progress = options.json && !ctx.stderr.isTTY ? undefined : createProgressReporter({ stream: ctx.stderr, label: 'dry run', total: counts.total });
@@ -225,7 +236,7 @@ async function dryRun(ctx: OperatorContext, options: RescoreOptions): Promise<vo
   try {
     report = await runDryRun({
       db,
-      engine,
+      engine: pool ?? engine,
       filter,
       batchSize: options.batchSize,
       out: out && options.out ? { stream: out.stream, format: outputFormatOf(options.out) } : undefined,
@@ -242,9 +253,30 @@ async function dryRun(ctx: OperatorContext, options: RescoreOptions): Promise<vo
   if (report.interrupted) await out?.abort();
   else await out?.commit();
   const outFile = out && !report.interrupted ? path.resolve(options.out as string) : undefined;
-  if (options.json) await writeChunk(ctx.stdout, JSON.stringify({ ...report, filter: describeFilter(filter), out: outFile ?? null }) + '\n');
-  else await writeChunk(ctx.stdout, formatDryRunReport(report, outFile));
+  if (options.json) {
+    await writeChunk(ctx.stdout, JSON.stringify({ ...report, filter: describeFilter(filter), out: outFile ?? null, scoringThreads: pool?.threads ?? 0 }) + '\n');
+  } else {
+    await writeChunk(ctx.stdout, formatDryRunReport(report, outFile));
+  }
   if (report.interrupted) throw new CliError('dry run interrupted; the figures above are partial', EXIT_INTERRUPTED);
+}
+
+/** Threads scoring like `engine` (same scorers and policy), closed with the command; undefined: score here. */
+async function openDryRunThreads(ctx: OperatorContext, config: Config, options: RescoreOptions, engine: ScoringEngine): Promise<ScoringPool | undefined> {
+  const pool = await openScoringPool({
+    threads: options.threads,
+    scorerNames: parseScorerNames(options.scorer ?? config.SCORERS),
+    policy: loadPolicy(config.POLICY_FILE),
+    scorerOptions: { dataDir: path.resolve(config.DATA_DIR), toxicityModelDir: config.TOXICITY_MODEL_DIR },
+  }).catch((err: Error) => {
+    throw new CliError(`scoring threads: ${err.message}`, EXIT.unavailable);
+  });
+  if (!pool) return undefined;
+  ctx.onClose('scoring threads', () => pool.close());
+  if (pool.modelVersion !== engine.modelVersion || pool.policyVersion !== engine.policyVersion) {
+    throw new CliError(`scoring threads loaded ${pool.modelVersion} / ${pool.policyVersion}, not ${engine.modelVersion} / ${engine.policyVersion}`, EXIT.unavailable);
+  }
+  return pool;
 }
 
 /**

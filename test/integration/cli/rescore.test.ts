@@ -8,7 +8,8 @@ import { getComment } from '../../../src/store/comments.repository';
 import { getCurrentDecision, listDecisions, saveMachineDecisions } from '../../../src/store/decisions.repository';
 import { listSelectionPage, type SelectedComment } from '../../../src/store/rescore.repository';
 import { applyModeratorAction } from '../../../src/store/moderation.repository';
-import { openTestDatabase, type TestDatabaseKind, type TestDatabase } from '../../helpers/databases';
+import { openTestDatabase, TEST_DATABASE_URL, type TestDatabaseKind, type TestDatabase } from '../../helpers/databases';
+import { spawnVigie } from '../../helpers/processes';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis';
 import { commandEnv, runCommand, seedDecided, startScoreWorker, tempDir, wordListEngine, writeStrictPolicy } from './helpers';
 
@@ -92,6 +93,9 @@ describe.each<TestDatabaseKind>(['pglite', 'postgres'])('vigie rescore (%s)', (k
     const badLabel = await runCommand(rescoreCommand, ['--dry-run', '--label', 'rude'], { db: t.db, env });
     expect(badLabel.exitCode).toBe(2);
     expect(badLabel.error?.message).toMatch(/unknown --label "rude"; choose from toxicity/);
+    const badThreads = await runCommand(rescoreCommand, ['--dry-run', '--threads', 'many'], { db: t.db, env });
+    expect(badThreads.exitCode).toBe(2);
+    expect(badThreads.error?.message).toMatch(/--threads: expected 0 to 64, got "many"/);
   });
 
   it('applying refuses without --yes when not on a terminal, and with a --policy the workers do not run', async () => {
@@ -273,6 +277,25 @@ describe.each<TestDatabaseKind>(['pglite', 'postgres'])('rescore reads and write
       expect(paged).toEqual(whole);
     }
   });
+
+  // PostgreSQL only: the spawned CLI cannot open the PGlite directory this test process holds.
+  if (kind === 'postgres') it('the built CLI scores a dry run on threads and reports what the main thread reports', async () => {
+    const { rows } = await t.db.query<{ schema: string }>('SELECT current_schema() AS schema');
+    const env = commandEnv(uniquePrefix('unused'), {
+      DATABASE_URL: `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${rows[0].schema}`)}`,
+      SCORERS: 'own,lexicon',
+    }) as Record<string, string>;
+    const threaded = spawnVigie(['rescore', '--dry-run', '--policy', strictPolicy, '--json', '--threads', '2', '--batch-size', '3'], env);
+    expect(await threaded.exited).toBe(0);
+    const { durationMs: _threadedMs, scoringThreads: threads, ...onThreads } = JSON.parse(threaded.output());
+    expect(threads).toBe(2);
+    const inProcess = await runCommand(rescoreCommand, ['--dry-run', '--policy', strictPolicy, '--json', '--threads', '0'], { db: t.db, env });
+    expect(inProcess.error).toBeUndefined();
+    const { durationMs: _mainMs, scoringThreads: noThreads, ...onMain } = JSON.parse(inProcess.stdout);
+    expect(noThreads).toBe(0);
+    expect(onThreads).toEqual(onMain);
+    expect(onMain).toMatchObject({ selected: 7, scored: 6 });
+  }, 60_000);
 
   it('a dry run in pages of two reports what one page reports', async () => {
     const run = async (batchSize: string) => {
