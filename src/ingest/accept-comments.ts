@@ -32,9 +32,28 @@ export async function acceptComments(deps: AcceptDeps, comments: IncomingComment
 }
 
 export async function storeComments(db: Database, comments: IncomingComment[]): Promise<SavedComment[]> {
+  const storable = comments.map(withoutNulCharacters);
   const saved: SavedComment[] = [];
-  for (let i = 0; i < comments.length; i += STORE_CHUNK) saved.push(...(await saveComments(db, comments.slice(i, i + STORE_CHUNK))));
+  for (let i = 0; i < storable.length; i += STORE_CHUNK) saved.push(...(await saveComments(db, storable.slice(i, i + STORE_CHUNK))));
   return saved;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000. The webhook refuses it (400); pages, feeds and the
+ * WordPress API can still carry one, and browsers drop it when they render, so we do too.
+ */
+function withoutNulCharacters(comment: IncomingComment): IncomingComment {
+  const strip = <T extends string | null>(value: T): T => (value?.includes('\u0000') ? (value.replaceAll('\u0000', '') as T) : value);
+  return {
+    ...comment,
+    siteId: strip(comment.siteId),
+    articleUrl: strip(comment.articleUrl),
+    articleTitle: strip(comment.articleTitle),
+    sourceId: strip(comment.sourceId),
+    parentSourceId: strip(comment.parentSourceId),
+    author: strip(comment.author),
+    text: strip(comment.text),
+  };
 }
 
 /** One BullMQ call for all the pending comments; throws the 503 the caller should answer. */

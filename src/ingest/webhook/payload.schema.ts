@@ -7,17 +7,20 @@ export const MAX_COMMENT_TEXT_CHARS = 50_000;
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
+/** PostgreSQL text cannot hold U+0000; say so to the CMS instead of failing at the insert. */
+const storableText = () => z.string().refine((s) => !s.includes('\u0000'), 'must not contain a NUL character (U+0000)');
+
 const itemSchema = z.object({
-  site: z.string().trim().min(1).max(200),
+  site: storableText().trim().min(1).max(200),
   article: z.object({
     url: httpUrl,
-    title: z.string().max(1_000).nullish(),
+    title: storableText().max(1_000).nullish(),
   }),
   comment: z.object({
-    id: z.union([z.string().trim().min(1).max(200), z.number().int().transform(String)]),
-    parentId: z.union([z.string().trim().min(1).max(200), z.number().int().transform(String)]).nullish(),
-    author: z.string().max(500).nullish(),
-    text: z.string().min(1, 'must not be empty').max(MAX_COMMENT_TEXT_CHARS),
+    id: z.union([storableText().trim().min(1).max(200), z.number().int().transform(String)]),
+    parentId: z.union([storableText().trim().min(1).max(200), z.number().int().transform(String)]).nullish(),
+    author: storableText().max(500).nullish(),
+    text: storableText().min(1, 'must not be empty').max(MAX_COMMENT_TEXT_CHARS),
     publishedAt: z.iso.datetime({ offset: true }).nullish(),
   }),
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../../src/lib/package-root';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../helpers/databases';
@@ -150,6 +151,22 @@ describe('vigie ingest', () => {
       expect(stored.rows[0].n).toBe(0);
     }, 30_000);
   });
+
+  it('stores a page whose comments carry NUL characters without them, as a browser shows it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-nul-'));
+    const page = path.join(dir, 'page.html');
+    fs.writeFileSync(
+      page,
+      '<html><body><ol class="commentlist"><li class="comment" id="comment-9"><div class="comment-author"><cite class="fn">Ano\u0000nyme</cite></div>' +
+        '<div class="comment-content"><p>Bien\u0000 vu, merci.</p></div></li></ol></body></html>',
+    );
+    const run = await ingest([page, '--url', 'https://nul.example/article', '--site', 'nul-site']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.output)).toMatchObject({ found: 1, created: 1 });
+    const { rows } = await t.db.query<{ text: string; author: string }>("SELECT text, author FROM comments WHERE site_id = 'nul-site'");
+    expect(rows).toEqual([{ text: 'Bien vu, merci.', author: 'Anonyme' }]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 
   it('refuses a loopback URL unless private fetching is allowed', async () => {
     const run = spawnVigie(['ingest', 'http://127.0.0.1:9/page'], { ...env, ALLOW_PRIVATE_FETCH: '0' });

@@ -88,6 +88,23 @@ describe('POST /api/comments (CMS webhook)', () => {
     expect(noUrl.body.error.field).toBe('article.url');
   });
 
+  it('answers 400 to a NUL character in any text field and stores nothing', async () => {
+    type Body = { site: string; comment: Record<string, unknown> };
+    for (const [field, edit] of [
+      ['comment.text', (b: Body) => (b.comment.text = 'avant\u0000après')],
+      ['comment.author', (b: Body) => (b.comment.author = 'K\u0000')],
+      ['site', (b: Body) => (b.site = 'le-\u0000journal')],
+    ] as const) {
+      const body = webhookBody({ id: `nul-${field}` }) as Body;
+      edit(body);
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ field, message: expect.stringMatching(/NUL character/) });
+    }
+    const { rows } = await t.db.query("SELECT 1 FROM comments WHERE source_id LIKE 'nul-%'");
+    expect(rows).toHaveLength(0);
+  });
+
   it('answers 400 to a body that is not JSON', async () => {
     const res = await post('{"site": ');
     expect(res.status).toBe(400);
