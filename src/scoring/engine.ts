@@ -104,7 +104,7 @@ async function runLexiconScorer(scorer: LexiconScorer, items: PreparedItem[]): P
   const outcome: ScorerOutcome = { scorer, texts: [], sentences: [], matches: [], failures: [] };
   for (const item of items) {
     try {
-      const matches = scorer.matchTokens(item.tokens, item.language);
+      const matches = scorer.matchTokens(item.text, item.tokens, item.language);
       outcome.matches!.push(matches);
       outcome.texts.push(scoreLexiconMatches(matches));
       outcome.failures.push(undefined);

@@ -87,6 +87,9 @@ function insertPhrase(root: TrieNode, keys: string[], looseKeys: string[], entry
 }
 
 /** Builds the token trie once at start-up; matching is then a walk over token keys. */
+/** Bump when matching or scoring rules change what the same lists produce (2: mentions count lower). */
+const MATCHING_RULES_REVISION = 'matching-rules-2';
+
 export function compileLexicon(lists: WordList[]): Lexicon {
   const root = createNode();
   const vocabulary = new Set<string>();
@@ -94,6 +97,8 @@ export function compileLexicon(lists: WordList[]): Lexicon {
   let maxWordLength = 0;
   let phraseCount = 0;
   const hash = createHash('sha256');
+  // Scores depend on the matching rules too, not only on the lists: a decision must name both.
+  hash.update(MATCHING_RULES_REVISION);
   for (const list of lists) {
     const parsed = wordListSchema.parse(list);
     hash.update(JSON.stringify(parsed));

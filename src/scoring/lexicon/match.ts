@@ -1,5 +1,6 @@
 import type { Language } from '../../domain/decision';
 import { canonicaliseClitic, squeezeRepeats, tokenise, type Token } from '../normalise';
+import type { MentionKind } from './mention';
 import type { Lexicon, LexiconEntry, LexiconLabel, LexiconLanguage, TrieNode } from './compile';
 
 export interface LexiconMatch {
@@ -11,6 +12,8 @@ export interface LexiconMatch {
   /** range in the ORIGINAL text */
   start: number;
   end: number;
+  /** set when the phrase is quoted or reported rather than used (mention.ts) */
+  mention?: MentionKind;
 }
 
 /** Spelled-out words ("c o n n a r d") need this many letters, so "il y a" is never glued. */

@@ -12,7 +12,7 @@ export const markLexiconMatchesPhase: Phase = (input) => {
     })),
     reasons: input.lexiconMatches.map((match) => ({
       code: 'lexicon_match',
-      message: `word list (${match.language}, severity ${match.severity}): "${match.phrase}"`,
+      message: `word list (${match.language}, severity ${match.severity}${match.mention ? `, ${match.mention}: counted one step lower` : ''}): "${match.phrase}"`,
       label: match.label,
     })),
   };
