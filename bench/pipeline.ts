@@ -9,7 +9,8 @@
  * our job options into a no-op worker of our concurrency, running together) and "bulk" (addBulk,
  * then a concurrency-100 no-op worker). The ratio uses the comparable one.
  * Needs Redis on REDIS_URL and PostgreSQL on BENCH_DATABASE_URL (default: the test DB).
- * BENCH_SHAPES=in-process or separate-worker runs only one of them.
+ * BENCH_SHAPES=in-process or separate-worker runs only one of them; WORKER_CONCURRENCY and
+ * WORKER_SCORING_THREADS are passed to both deployments; BENCH_NODE_OPTIONS to their processes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +32,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SCORERS = process.env.SCORERS ?? 'own,lexicon';
 /** What `vigie worker` and the in-process worker use unless told otherwise (config default). */
 const WORKER_CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 64);
+/** Scoring threads of `vigie serve`'s and `vigie worker`'s score worker (unset: the config default). */
+const WORKER_SCORING_THREADS = process.env.WORKER_SCORING_THREADS || undefined;
 const RAW_JOBS = 20_000;
 /** More than the run can post at the target rate; beyond these, requests are signed as they go. */
 const PRESIGNED = DURATION_S * 2_500;
@@ -111,6 +114,10 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
     SCORERS,
     LOG_LEVEL: 'warn',
     WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    // Unset = the config default.
+    ...(WORKER_SCORING_THREADS === undefined ? {} : { WORKER_SCORING_THREADS }),
+    // e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the Vigie processes.
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   };
   let serve: VigieProcess | undefined;
   let worker: VigieProcess | undefined;
@@ -256,6 +263,7 @@ async function main(): Promise<void> {
         connections: CONNECTIONS,
         scorers: SCORERS,
         workerConcurrency: WORKER_CONCURRENCY,
+        workerScoringThreads: WORKER_SCORING_THREADS ?? 'default',
         // Other work on the machine skews every figure: the 1-minute load average before and after.
         loadAverage: { before: round(loadBefore, 1), after: round(os.loadavg()[0], 1), cpus: os.cpus().length },
         pipeline: pipeline.map((p) => ({ ...p, decidedVsRawComparable: ratio(p.decidedPerS) })),

@@ -23,6 +23,8 @@ const configSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('vigie'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Unset: 1 for `vigie serve` (API and worker share one process), 0 for `vigie worker`. */
+  WORKER_SCORING_THREADS: z.coerce.number().int().min(0).max(16).optional(),
   SCORERS: z
     .string()
     .regex(/^[a-z-]+(,[a-z-]+)*$/, 'a comma-separated list such as own,lexicon')
@@ -77,6 +79,7 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof configSchema>, string> = {
   QUEUE_PREFIX: 'BullMQ key prefix, to share one Redis between installations (default vigie)',
   WORKER_CONCURRENCY: 'Jobs a worker process scores at once; they are micro-batched into model calls (default 64)',
   WORKER_LOCK_MS: 'How long a job stays locked to a worker without renewal; a crashed worker\'s jobs are retaken after this (default 30000)',
+  WORKER_SCORING_THREADS: 'Threads a score worker scores on, each with its own copy of the models, while its main thread reads and writes the database and the queue; 0 = score on the main thread (default 1 for `vigie serve`, 0 for `vigie worker`: scale a worker out with processes)',
   SCORERS: 'Scorers to run, comma-separated: own, lexicon, toxicity (default own,lexicon)',
   POLICY_FILE: 'Triage policy JSON (thresholds per label and language); default models/policy.json',
   TOXICITY_MODEL_DIR: 'Local directory with the published TF.js toxicity model (model.json, shards, vocab.json)',

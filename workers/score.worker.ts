@@ -3,6 +3,7 @@ import type IORedis from 'ioredis';
 import type { TriageResult } from '../src/domain/decision';
 import type { Logger } from '../src/lib/logger';
 import type { Metrics } from '../src/lib/metrics';
+import type { ScoringPool } from '../src/operations/scoring-pool';
 import { QUEUE_NAMES } from '../src/queue/names';
 import { enqueueNotify } from '../src/queue/producers';
 import { scoreJobSchema, type ScoreJob } from '../src/queue/score-job.schema';
@@ -33,6 +34,12 @@ export interface ScoreWorkerOptions {
   metrics?: Metrics;
   /** BullMQ lock duration; also how soon a crashed worker's jobs are taken over. */
   lockDurationMs?: number;
+  /**
+   * Scoring threads running the same engine (WORKER_SCORING_THREADS): texts are scored there
+   * instead of with `engine`, and one more batch than there are threads runs at once, so this
+   * thread reads and writes batches while others are scored. The worker does not close it.
+   */
+  scoringPool?: ScoringPool;
 }
 
 export interface ScoreJobResult {
@@ -46,14 +53,18 @@ export interface ScoreJobResult {
  */
 export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker<ScoreJob, ScoreJobResult>; close(): Promise<void> } {
   // One batch = one query for the texts, one call per scorer, one transaction for the decisions.
+  const engine = options.scoringPool ? withFallback(options.scoringPool, options.engine, options.logger) : options.engine;
   const batcher = createMicroBatcher<ScoreJob, ScoreJobResult>({
     maxBatchSize: options.maxBatchSize ?? 64,
     maxWaitMs: options.maxBatchWaitMs ?? 5,
-    run: (jobs) => scoreAndSave(options, jobs),
+    maxConcurrentBatches: options.scoringPool ? options.scoringPool.threads + 1 : 1,
+    run: (jobs) => scoreAndSave(options, engine, jobs),
   });
+  // Per job, only when something is written: a child logger costs a serialisation of its bindings.
+  const jobLog = (job: Job<ScoreJob, ScoreJobResult>) =>
+    options.logger.child({ jobId: job.id, commentId: job.data?.commentId, attempt: job.attemptsMade + 1 });
 
   const processScoreJob = async (job: Job<ScoreJob, ScoreJobResult>): Promise<ScoreJobResult> => {
-    const log = options.logger.child({ jobId: job.id, commentId: job.data?.commentId, attempt: job.attemptsMade + 1 });
     const parsed = scoreJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid score job payload: ${parsed.error.issues[0]?.message}`);
     const { commentId, textHash } = parsed.data;
@@ -64,14 +75,14 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
         await sendToHumanReview(options, commentId, textHash, err);
-        log.error({ err }, 'scoring failed on the last attempt; sent to human review');
+        jobLog(job).error({ err }, 'scoring failed on the last attempt; sent to human review');
       } else {
-        log.warn({ err }, 'scoring failed; will retry');
+        jobLog(job).warn({ err }, 'scoring failed; will retry');
       }
       throw err;
     }
     if (result.outcome === 'missing') throw new UnrecoverableError(`comment ${commentId} does not exist`);
-    log.info({ decision: result.decision, outcome: result.outcome }, 'scored');
+    if (options.logger.isLevelEnabled('info')) jobLog(job).info({ decision: result.decision, outcome: result.outcome }, 'scored');
     return result;
   };
 
@@ -94,7 +105,7 @@ export function createScoreWorker(options: ScoreWorkerOptions): { worker: Worker
   };
 }
 
-async function scoreAndSave(options: ScoreWorkerOptions, jobs: ScoreJob[]): Promise<ScoreJobResult[]> {
+async function scoreAndSave(options: ScoreWorkerOptions, engine: TriageEngine, jobs: ScoreJob[]): Promise<ScoreJobResult[]> {
   const texts = await getTextsForScoring(
     options.db,
     jobs.map((j) => j.commentId),
@@ -102,7 +113,7 @@ async function scoreAndSave(options: ScoreWorkerOptions, jobs: ScoreJob[]): Prom
   // A job whose text changed since it was queued is left to the newer job.
   const current = jobs.filter((j) => texts.get(j.commentId)?.textHash === j.textHash);
   const stopTimer = options.metrics?.scoringLatency.startTimer();
-  const results = await options.engine.scoreTexts(current.map((j) => ({ text: texts.get(j.commentId)!.text })));
+  const results = await engine.scoreTexts(current.map((j) => ({ text: texts.get(j.commentId)!.text })));
   stopTimer?.();
   options.metrics?.batchSize.observe(current.length);
   const saved = await saveMachineDecisions(
@@ -110,16 +121,34 @@ async function scoreAndSave(options: ScoreWorkerOptions, jobs: ScoreJob[]): Prom
     current.map((job, i) => ({ commentId: job.commentId, textHash: job.textHash, result: results[i] })),
   );
   const byJob = new Map<ScoreJob, ScoreJobResult>();
+  const notifications: Promise<void>[] = [];
   for (const [i, job] of current.entries()) {
     const outcome = saved[i];
     // Also on 'duplicate': a previous attempt may have saved the decision and died before notifying.
     if (options.notifyQueue && outcome.decisionId && outcome.isCurrent) {
-      await enqueueNotify(options.notifyQueue, { commentId: job.commentId, decisionId: outcome.decisionId });
+      notifications.push(enqueueNotify(options.notifyQueue, { commentId: job.commentId, decisionId: outcome.decisionId }));
     }
     if (outcome.outcome === 'saved') recordDecision(options.metrics, results[i]);
     byJob.set(job, { outcome: outcome.outcome, decision: results[i].decision });
   }
+  // Sent together (one round trip's wait, not one per job); any failure fails the batch, which is retried.
+  await Promise.all(notifications);
   return jobs.map((job) => byJob.get(job) ?? { outcome: texts.has(job.commentId) ? 'stale' : 'missing' });
+}
+
+/** A scoring thread that died (or failed a batch) leaves the batch to the main thread's engine. */
+function withFallback(pool: ScoringPool, engine: TriageEngine, logger: Logger): TriageEngine {
+  let warned = false;
+  return {
+    modelVersion: engine.modelVersion,
+    policyVersion: engine.policyVersion,
+    scoreTexts: (items) =>
+      pool.scoreTexts(items).catch((err: unknown) => {
+        if (!warned) logger.warn({ err: (err as Error)?.message ?? String(err) }, 'scoring thread failed; scoring on the main thread');
+        warned = true;
+        return engine.scoreTexts(items);
+      }),
+  };
 }
 
 function recordDecision(metrics: Metrics | undefined, result: TriageResult): void {

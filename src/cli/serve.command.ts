@@ -37,7 +37,10 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
   const { queue: scoreQueue, connection } = openScoreQueue(base);
   const webhookSecret = resolveWebhookSecret(config, logger);
   const metrics = createMetrics();
-  const workers = options.worker ? await startWorkers(base, db, scoreQueue, { metrics }) : undefined;
+  // Scoring on a thread by default: the event loop then stays free for the API and the database.
+  const workers = options.worker
+    ? await startWorkers(base, db, scoreQueue, { metrics, scoringThreads: config.WORKER_SCORING_THREADS ?? 1 })
+    : undefined;
   const notifyQueue = config.CALLBACK_URL ? new Queue(QUEUE_NAMES.notify, { connection, prefix: config.QUEUE_PREFIX }) : undefined;
   metrics.watchQueues(notifyQueue ? [scoreQueue, notifyQueue] : [scoreQueue]);
 

@@ -8,6 +8,7 @@ import type { ScoringEngine } from '../scoring/engine';
 import type { Database } from '../store/database';
 import { createNotifyWorker } from '../../workers/notify.worker';
 import { createScoreWorker } from '../../workers/score.worker';
+import { openWorkerScoringPool } from '../operations/scoring-pool';
 import { buildTriageEngine } from './build-engine';
 import type { Base } from './runtime';
 import { resolveWebhookSecret } from './webhook-secret';
@@ -28,12 +29,13 @@ export async function startWorkers(
   base: Base,
   db: Database,
   scoreQueue: Queue,
-  options: { concurrency?: number; metrics?: Metrics } = {},
+  options: { concurrency?: number; metrics?: Metrics; scoringThreads?: number } = {},
 ): Promise<RunningWorkers> {
   const { config, logger } = base;
   const loadStarted = process.hrtime.bigint();
   const engine = await buildTriageEngine(config, logger);
   options.metrics?.modelLoadSeconds.set({ model: engine.modelVersion }, Number(process.hrtime.bigint() - loadStarted) / 1e9);
+  const scoringPool = await openWorkerScoringPool(options.scoringThreads ?? config.WORKER_SCORING_THREADS ?? 0, config, engine, logger);
   const connections: IORedis[] = [];
   const connect = () => {
     const connection = createWorkerConnection(config.REDIS_URL);
@@ -65,6 +67,7 @@ export async function startWorkers(
     lockDurationMs: config.WORKER_LOCK_MS,
     notifyQueue,
     metrics: options.metrics,
+    scoringPool,
   });
   const sweeper = startPendingSweeper({ db, scoreQueue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
   void scoreWorker.worker.run();
@@ -75,6 +78,7 @@ export async function startWorkers(
     closeWorkers: async () => {
       await sweeper.stop();
       await Promise.all([scoreWorker.close(), notifyWorker?.close()]);
+      await scoringPool?.close();
     },
     closeQueues: async () => {
       await notifyQueue?.close();

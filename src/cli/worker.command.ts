@@ -21,7 +21,12 @@ export function workerCommand(): Command {
       await requireRedis(config);
       const db = await openStore(base);
       const { queue: scoreQueue, connection } = openScoreQueue(base);
-      const workers = await startWorkers(base, db, scoreQueue, { concurrency: options.concurrency });
+      // Scoring on the main thread by default: workers scale out as processes, and a thread's
+      // hand-off costs CPU that a machine shared with the API does not have to spare.
+      const workers = await startWorkers(base, db, scoreQueue, {
+        concurrency: options.concurrency,
+        scoringThreads: config.WORKER_SCORING_THREADS ?? 0,
+      });
       shutdown.register('workers', workers.closeWorkers);
       shutdown.register('queues', async () => {
         await workers.closeQueues();

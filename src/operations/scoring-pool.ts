@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Config } from '../config';
+import type { Logger } from '../lib/logger';
 import type { ScoredItem, ScoreItem, ScoringEngine } from '../scoring/engine';
-import type { CreateScorersOptions, ScorerName } from '../scoring/registry';
-import type { Policy } from '../triage/policy';
+import { parseScorerNames, type CreateScorersOptions, type ScorerName } from '../scoring/registry';
+import { loadPolicy, type Policy } from '../triage/policy';
 
 /** What each thread needs to build the same engine as the main thread (plain data: it is copied). */
 export interface ScoringThreadSetup {
@@ -134,4 +136,45 @@ export async function openScoringPool(options: ScoringPoolOptions): Promise<Scor
       await Promise.all(threads.map((thread) => thread.close()));
     },
   };
+}
+
+/**
+ * A score worker's scoring threads (WORKER_SCORING_THREADS), built from the same configuration as
+ * its main-thread engine. Undefined — the worker then scores on its main thread, and says why —
+ * for 0 threads, when running from TypeScript sources, when a thread cannot load its models, or
+ * when the threads' model or policy version differs from the main thread's.
+ */
+export async function openWorkerScoringPool(
+  threads: number,
+  config: Pick<Config, 'SCORERS' | 'POLICY_FILE' | 'DATA_DIR' | 'TOXICITY_MODEL_DIR'>,
+  engine: Pick<ScoringEngine, 'modelVersion' | 'policyVersion'>,
+  logger: Logger,
+): Promise<ScoringPool | undefined> {
+  if (threads < 1) return undefined;
+  let pool: ScoringPool | undefined;
+  try {
+    pool = await openScoringPool({
+      threads,
+      scorerNames: parseScorerNames(config.SCORERS),
+      policy: loadPolicy(config.POLICY_FILE),
+      scorerOptions: { dataDir: path.resolve(config.DATA_DIR), toxicityModelDir: config.TOXICITY_MODEL_DIR },
+    });
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'scoring threads could not start; scoring on the main thread');
+    return undefined;
+  }
+  if (!pool) {
+    logger.info('no compiled scoring thread (running from sources); scoring on the main thread');
+    return undefined;
+  }
+  if (pool.modelVersion !== engine.modelVersion || pool.policyVersion !== engine.policyVersion) {
+    logger.warn(
+      { threads: `${pool.modelVersion} / ${pool.policyVersion}`, main: `${engine.modelVersion} / ${engine.policyVersion}` },
+      'scoring threads loaded other versions than the main thread; scoring on the main thread',
+    );
+    await pool.close();
+    return undefined;
+  }
+  logger.info({ threads: pool.threads }, 'scoring on worker threads');
+  return pool;
 }

@@ -4,6 +4,11 @@ export interface MicroBatcherOptions<I, O> {
   maxWaitMs: number;
   /** One call per batch; must return one output per item, in order. */
   run: (items: I[]) => Promise<O[]>;
+  /**
+   * Batches that may run at once (default 1). More than one lets a batch be scored elsewhere (a
+   * scoring thread) while this thread reads and writes the next one.
+   */
+  maxConcurrentBatches?: number;
 }
 
 export interface MicroBatcher<I, O> {
@@ -30,21 +35,24 @@ export function yieldToEventLoop(): Promise<void> {
 
 /**
  * Gathers items from concurrent callers into one `run` call, started when the batch is full or
- * maxWaitMs after its first item. One batch runs at a time: items arriving meanwhile form the
- * next batch, so a busy worker makes few large model calls instead of many small ones.
+ * maxWaitMs after its first item. At most maxConcurrentBatches (default one) run at a time: items
+ * arriving meanwhile form the next batch, so a busy worker makes few large model calls instead of
+ * many small ones.
  */
 export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): MicroBatcher<I, O> {
   const { maxBatchSize, maxWaitMs, run } = options;
+  const maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new RangeError('maxBatchSize must be a positive integer');
   if (!(maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be >= 0');
+  if (!Number.isInteger(maxConcurrentBatches) || maxConcurrentBatches < 1) throw new RangeError('maxConcurrentBatches must be a positive integer');
 
   const pending: Pending<I, O>[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
+  const running = new Set<Promise<void>>();
   let closed = false;
 
   function scheduleNext(): void {
-    if (running || pending.length === 0) return;
+    if (running.size >= maxConcurrentBatches || pending.length === 0) return;
     if (pending.length >= maxBatchSize) {
       startBatch();
     } else {
@@ -55,12 +63,15 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
   function startBatch(): void {
     clearTimeout(timer);
     timer = undefined;
-    if (running || pending.length === 0) return;
-    running = runBatch(pending.splice(0, maxBatchSize)).finally(() => {
-      running = undefined;
+    if (running.size >= maxConcurrentBatches || pending.length === 0) return;
+    const batch: Promise<void> = runBatch(pending.splice(0, maxBatchSize)).finally(() => {
+      running.delete(batch);
       // Items that queued up during the run have waited long enough: run them straight away.
       if (pending.length > 0) startBatch();
     });
+    running.add(batch);
+    // A free slot and a full batch still waiting (a burst): start it too.
+    if (pending.length >= maxBatchSize) startBatch();
   }
 
   async function runBatch(batch: Pending<I, O>[]): Promise<void> {
@@ -77,9 +88,9 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
   }
 
   async function flush(): Promise<void> {
-    while (running || pending.length > 0) {
-      if (!running) startBatch();
-      await running;
+    while (running.size > 0 || pending.length > 0) {
+      if (running.size < maxConcurrentBatches) startBatch();
+      await Promise.all(running);
     }
   }
 

@@ -35,8 +35,9 @@ export async function saveMachineDecision(db: Database, input: MachineDecisionIn
 }
 
 /**
- * Saves a micro-batch of machine decisions in one transaction with a handful of statements
- * (instead of several per comment): a worker's database round trips grow with batches, not jobs.
+ * Saves a micro-batch of machine decisions in one transaction of two statements (lock the
+ * comments; then find duplicates, step down, insert and update the comments in one statement):
+ * a worker's database round trips grow with batches, not jobs.
  */
 export async function saveMachineDecisions(db: Database, inputs: MachineDecisionInput[]): Promise<SavedDecision[]> {
   // The bulk statements below assume one input per comment; repeats (a live and a rescore job for
@@ -70,60 +71,77 @@ export async function saveMachineDecisions(db: Database, inputs: MachineDecision
 async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[]): Promise<SavedDecision[]> {
   if (inputs.length === 0) return [];
   return db.transaction(async (tx) => {
-    // Locking the comments serialises every machine decision of a comment: what the duplicate
-    // check below reads cannot change before the insert.
+    // Locking the comments serialises every machine decision of a comment: what the write below
+    // reads (a statement of its own, so it sees whatever committed before the lock was granted)
+    // cannot change before its insert.
     const { rows: comments } = await tx.query<{ id: string; text_hash: string; decided_by: string | null }>(
       'SELECT id, text_hash, decided_by FROM comments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
       [inputs.map((i) => i.commentId)],
     );
     const byId = new Map(comments.map((c) => [c.id, c]));
     const results: SavedDecision[] = new Array(inputs.length);
-    const candidates: number[] = [];
+    const candidates: { index: number; id: string; current: boolean }[] = [];
     inputs.forEach((input, index) => {
       const comment = byId.get(input.commentId);
       if (!comment) results[index] = { outcome: 'missing' };
       else if (comment.text_hash !== input.textHash) results[index] = { outcome: 'stale' };
-      else candidates.push(index);
+      else candidates.push({ index, id: newId(), current: !comment.decided_by || comment.decided_by === 'machine' });
     });
     if (candidates.length === 0) return results;
 
-    const duplicates = await findMachineDecisions(tx, candidates.map((index) => inputs[index]));
-    const toInsert: { index: number; id: string; current: boolean }[] = [];
-    for (const index of candidates) {
-      const found = duplicates.get(inputs[index].commentId);
-      if (found) {
-        results[index] = { outcome: 'duplicate', decisionId: found.id, isCurrent: found.is_current };
-        continue;
-      }
-      const decidedBy = byId.get(inputs[index].commentId)?.decided_by;
-      const row = { index, id: newId(), current: !decidedBy || decidedBy === 'machine' };
-      toInsert.push(row);
-      results[index] = row.current
-        ? { outcome: 'saved', decisionId: row.id, isCurrent: true }
-        : { outcome: 'moderated', decisionId: row.id, isCurrent: false };
-    }
-    if (toInsert.length === 0) return results;
-
-    const toCurrent = toInsert.filter((row) => row.current);
-    const pickCurrent = <T>(f: (input: MachineDecisionInput) => T) => toCurrent.map((row) => f(inputs[row.index]));
-    // The previous current decision steps down before the new one is inserted as current, so each
-    // row is written once (inserting, then flagging it current, would write every row twice).
-    if (toCurrent.length > 0) {
-      await tx.query('UPDATE decisions SET is_current = false WHERE comment_id = ANY($1::text[]) AND is_current', [pickCurrent((i) => i.commentId)]);
-    }
-    const column = <T>(f: (input: MachineDecisionInput) => T) => toInsert.map((row) => f(inputs[row.index]));
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO decisions (id, comment_id, text_hash, actor, decision, language, scores, reasons, spans,
-         model_version, policy_version, is_current)
-       SELECT u.id, u.comment_id, u.text_hash, 'machine', u.decision, u.language, u.scores::jsonb, u.reasons::jsonb,
-              u.spans::jsonb, u.model_version, u.policy_version, u.is_current
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::text[], $10::text[], $11::boolean[])
-         AS u(id, comment_id, text_hash, decision, language, scores, reasons, spans, model_version, policy_version, is_current)
-       ON CONFLICT (comment_id, text_hash, model_version, policy_version) WHERE actor = 'machine' DO NOTHING
-       RETURNING id`,
+    // One statement for the rest: the machine decisions already made for the same text, model and
+    // policy (a re-delivered job) are returned as they are; for the others, the previous current
+    // decision steps down, the new one is inserted (current unless a moderator decided), and the
+    // comment takes it over. The insert waits for the step-down (its InitPlan reads every row of
+    // `stepped`), so the one-current-decision index never sees two current rows.
+    const column = <T>(f: (input: MachineDecisionInput, row: (typeof candidates)[number]) => T) =>
+      candidates.map((row) => f(inputs[row.index], row));
+    const { rows } = await tx.query<{ kind: 'found' | 'inserted'; id: string; comment_id: string; is_current: boolean }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                              $9::text[], $10::text[], $11::boolean[], $12::text[], $13::float8[], $14::text[])
+           AS u(id, comment_id, text_hash, decision, language, scores, reasons, spans, model_version, policy_version,
+                is_current, status, severity, top_label)
+       ),
+       found AS (
+         SELECT d.id, d.comment_id, d.is_current
+         FROM decisions d
+         JOIN input i ON i.comment_id = d.comment_id AND i.text_hash = d.text_hash
+           AND i.model_version = d.model_version AND i.policy_version = d.policy_version
+         WHERE d.comment_id = ANY($2::text[]) AND d.actor = 'machine'
+       ),
+       fresh AS (
+         SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM found f WHERE f.comment_id = i.comment_id)
+       ),
+       stepped AS (
+         UPDATE decisions d SET is_current = false
+         FROM fresh f
+         WHERE f.is_current AND d.comment_id = f.comment_id AND d.is_current
+         RETURNING d.id
+       ),
+       inserted AS (
+         INSERT INTO decisions (id, comment_id, text_hash, actor, decision, language, scores, reasons, spans,
+           model_version, policy_version, is_current)
+         SELECT f.id, f.comment_id, f.text_hash, 'machine', f.decision, f.language, f.scores::jsonb, f.reasons::jsonb,
+                f.spans::jsonb, f.model_version, f.policy_version, f.is_current
+         FROM fresh f
+         WHERE (SELECT count(*) FROM stepped) >= 0
+         ON CONFLICT (comment_id, text_hash, model_version, policy_version) WHERE actor = 'machine' DO NOTHING
+         RETURNING id, comment_id, is_current
+       ),
+       -- Not read below: PostgreSQL runs it to completion all the same.
+       updated AS (
+         UPDATE comments c SET status = f.status, decision = f.decision, decided_by = 'machine', severity = f.severity,
+           top_label = f.top_label, language = f.language, decided_at = now(), updated_at = now()
+         FROM fresh f
+         WHERE f.is_current AND c.id = f.comment_id
+         RETURNING c.id
+       )
+       SELECT 'found' AS kind, id, comment_id, is_current FROM found
+       UNION ALL
+       SELECT 'inserted', id, comment_id, is_current FROM inserted`,
       [
-        toInsert.map((row) => row.id),
+        column((_, row) => row.id),
         column((i) => i.commentId),
         column((i) => i.textHash),
         column((i) => i.result.decision),
@@ -133,55 +151,36 @@ async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[
         column((i) => JSON.stringify(i.result.spans)),
         column((i) => i.result.modelVersion),
         column((i) => i.result.policyVersion),
-        toInsert.map((row) => row.current),
+        column((_, row) => row.current),
+        column((i) => i.status ?? 'scored'),
+        column((i) => severityOf(i.result.scores)),
+        column((i) => topLabelOf(i.result.scores)),
       ],
     );
-    if (inserted.rows.length !== toInsert.length) {
+    const found = new Map<string, { id: string; is_current: boolean }>();
+    const inserted = new Set<string>();
+    for (const row of rows) {
+      if (row.kind === 'found') found.set(row.comment_id, row);
+      else if (row.kind === 'inserted') inserted.add(row.comment_id);
+    }
+    let conflicts = 0;
+    for (const row of candidates) {
+      const commentId = inputs[row.index].commentId;
+      const duplicate = found.get(commentId);
+      if (duplicate) results[row.index] = { outcome: 'duplicate', decisionId: duplicate.id, isCurrent: duplicate.is_current };
+      else if (!inserted.has(commentId)) conflicts++;
+      else
+        results[row.index] = row.current
+          ? { outcome: 'saved', decisionId: row.id, isCurrent: true }
+          : { outcome: 'moderated', decisionId: row.id, isCurrent: false };
+    }
+    if (conflicts > 0) {
       // Only a writer that skipped the comment lock could get here; roll back rather than leave a
       // comment without a current decision. The job is retried.
-      throw new Error(`machine decisions changed during the save (${toInsert.length - inserted.rows.length} conflicts)`);
-    }
-    if (toCurrent.length > 0) {
-      await tx.query(
-        `UPDATE comments c SET status = u.status, decision = u.decision, decided_by = 'machine', severity = u.severity,
-           top_label = u.top_label, language = u.language, decided_at = now(), updated_at = now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[])
-           AS u(id, status, decision, severity, top_label, language)
-         WHERE c.id = u.id`,
-        [
-          pickCurrent((i) => i.commentId),
-          pickCurrent((i) => i.status ?? 'scored'),
-          pickCurrent((i) => i.result.decision),
-          pickCurrent((i) => severityOf(i.result.scores)),
-          pickCurrent((i) => topLabelOf(i.result.scores)),
-          pickCurrent((i) => i.result.language),
-        ],
-      );
+      throw new Error(`machine decisions changed during the save (${conflicts} conflicts)`);
     }
     return results;
   });
-}
-
-/** The machine decisions already made for these texts by the same model and policy, by comment. */
-async function findMachineDecisions(
-  tx: Queryable,
-  inputs: MachineDecisionInput[],
-): Promise<Map<string, { id: string; is_current: boolean }>> {
-  // By comment id only, so the plan is an index scan whatever the table statistics say; the
-  // few machine decisions per comment are matched here.
-  const { rows } = await tx.query<{ id: string; comment_id: string; text_hash: string; model_version: string; policy_version: string; is_current: boolean }>(
-    `SELECT id, comment_id, text_hash, model_version, policy_version, is_current FROM decisions
-     WHERE comment_id = ANY($1::text[]) AND actor = 'machine'`,
-    [inputs.map((i) => i.commentId)],
-  );
-  const key = (commentId: string, textHash: string, modelVersion: string, policyVersion: string) =>
-    `${commentId}\n${textHash}\n${modelVersion}\n${policyVersion}`;
-  const wanted = new Set(inputs.map((i) => key(i.commentId, i.textHash, i.result.modelVersion, i.result.policyVersion)));
-  const found = new Map<string, { id: string; is_current: boolean }>();
-  for (const row of rows) {
-    if (wanted.has(key(row.comment_id, row.text_hash, row.model_version, row.policy_version))) found.set(row.comment_id, row);
-  }
-  return found;
 }
 
 export interface StoredDecision {

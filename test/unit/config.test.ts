@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBe('postgres://u@db:5432/vigie');
   });
 
+  it('leaves the scoring threads to each command unless told; 0 = the main thread', () => {
+    expect(loadConfig({}).WORKER_SCORING_THREADS).toBeUndefined();
+    expect(loadConfig({ WORKER_SCORING_THREADS: '0' }).WORKER_SCORING_THREADS).toBe(0);
+    expect(loadConfig({ WORKER_SCORING_THREADS: '3' }).WORKER_SCORING_THREADS).toBe(3);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ' }).DATABASE_URL).toBeUndefined();
   });
@@ -33,6 +39,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     [{ VIGIE_DEMO: 'maybe' }, 'VIGIE_DEMO'],
     [{ WEBHOOK_SECRET: 'short' }, 'WEBHOOK_SECRET'],
+    [{ WORKER_SCORING_THREADS: '-1' }, 'WORKER_SCORING_THREADS'],
+    [{ WORKER_SCORING_THREADS: 'two' }, 'WORKER_SCORING_THREADS'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}:`));

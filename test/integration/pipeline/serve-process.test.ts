@@ -80,6 +80,8 @@ describe('vigie serve process', () => {
     }
     expect(page).toContain('bande de charlots !');
     expect(page).toContain('petit sous-développé');
+    // `vigie serve` scores on a thread unless WORKER_SCORING_THREADS says otherwise.
+    expect(output).toMatch(/"threads":1[^\n]*"msg":"scoring on worker threads"/);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -45,7 +45,7 @@ describe('a worker killed mid-run', () => {
   const decided = async () =>
     (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE status <> 'pending'`)).rows[0].n;
 
-  const startWorker = () => {
+  const startWorker = (env: Record<string, string> = {}) => {
     const worker = spawnVigie(['worker'], {
       DATABASE_URL: schemaUrl,
       REDIS_URL: TEST_REDIS_URL,
@@ -54,6 +54,7 @@ describe('a worker killed mid-run', () => {
       WORKER_LOCK_MS: '2000',
       WORKER_CONCURRENCY: '64',
       PENDING_SWEEP_AFTER_MS: '600000',
+      ...env,
     });
     workers.push(worker);
     return worker;
@@ -67,7 +68,8 @@ describe('a worker killed mid-run', () => {
     const atKill = await decided();
     expect(atKill).toBeLessThan(COMMENTS);
 
-    startWorker();
+    // The second one scores on a thread: the same decisions, saved the same way.
+    startWorker({ WORKER_SCORING_THREADS: '1' });
     await waitUntil(async () => (await decided()) === COMMENTS, 150_000, 'every comment to be decided');
 
     const { rows } = await t.db.query<{ comments: number; current: number; machine: number; pending: number }>(

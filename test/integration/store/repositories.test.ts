@@ -1,5 +1,6 @@
 import type { IncomingComment } from '../../../src/domain/comment';
 import type { TriageResult } from '../../../src/domain/decision';
+import { severityOf, topLabelOf } from '../../../src/domain/severity';
 import { appendAudit, listAuditHistory } from '../../../src/store/audit.repository';
 import {
   findStalePending,
@@ -97,6 +98,37 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
     expect(decisions.filter((d) => d.isCurrent)).toEqual([expect.objectContaining({ policyVersion: 'p2', decision: 'reject' })]);
     expect(decisions[0].spans).toEqual([{ start: 0, end: 7, label: 'insult', source: 'lexicon' }]);
     expect((await getComment(t.db, comment.id))?.status).toBe('scored');
+  });
+
+  it('keeps one current decision when decisions for one comment are saved at once, and copies it onto the comment', async () => {
+    const { comment } = await saveComment(t.db, incoming({ sourceId: 'dec-race', text: 'espèce de nul' }));
+    const policies = ['r1', 'r2', 'r3', 'r4'];
+    const saved = await Promise.all(
+      policies.map((policyVersion, i) =>
+        saveMachineDecision(t.db, {
+          commentId: comment.id,
+          textHash: comment.textHash,
+          result: result({ policyVersion, decision: i % 2 ? 'reject' : 'review', scores: { insult: 0.5 + i / 10, threat: 0.2 }, language: 'en' }),
+        }),
+      ),
+    );
+    expect(saved.map((s) => s.outcome)).toEqual(['saved', 'saved', 'saved', 'saved']);
+    const decisions = await listDecisions(t.db, comment.id);
+    expect(decisions).toHaveLength(4);
+    const current = decisions.filter((d) => d.isCurrent);
+    expect(current).toHaveLength(1);
+    const { rows } = await t.db.query<{ status: string; decision: string; decided_by: string; severity: number; top_label: string; language: string }>(
+      'SELECT status, decision, decided_by, severity, top_label, language FROM comments WHERE id = $1',
+      [comment.id],
+    );
+    expect(rows[0]).toEqual({
+      status: 'scored',
+      decision: current[0].decision,
+      decided_by: 'machine',
+      severity: severityOf(current[0].scores),
+      top_label: topLabelOf(current[0].scores),
+      language: 'en',
+    });
   });
 
   it('finds pending comments whose job may be lost', async () => {

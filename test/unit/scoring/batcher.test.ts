@@ -52,6 +52,51 @@ describe('createMicroBatcher', () => {
     expect(run.mock.calls.map(([items]) => items)).toEqual([[1, 2], [3, 4], [5]]);
   });
 
+  it('runs up to maxConcurrentBatches at once, each gathering what arrives meanwhile', async () => {
+    const gates: (() => void)[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const run = jest.fn(async (items: number[]) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      inFlight--;
+      return items.map((n) => n * 2);
+    });
+    const batcher = createMicroBatcher({ maxBatchSize: 2, maxWaitMs: 1, maxConcurrentBatches: 2, run });
+    const all = [1, 2, 3, 4, 5, 6, 7].map((n) => batcher.submit(n));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Two full batches started at once; the rest waits for a free slot.
+    expect(run.mock.calls.map(([items]) => items)).toEqual([[1, 2], [3, 4]]);
+    gates.shift()!();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(run.mock.calls.map(([items]) => items)).toEqual([[1, 2], [3, 4], [5, 6]]);
+    while (run.mock.calls.length < 4 || gates.length > 0) {
+      gates.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await expect(Promise.all(all)).resolves.toEqual([2, 4, 6, 8, 10, 12, 14]);
+    expect(run.mock.calls.map(([items]) => items)).toEqual([[1, 2], [3, 4], [5, 6], [7]]);
+    expect(maxInFlight).toBe(2);
+  });
+
+  it('flush() waits for every batch in flight', async () => {
+    const done: number[] = [];
+    const batcher = createMicroBatcher({
+      maxBatchSize: 1,
+      maxWaitMs: 0,
+      maxConcurrentBatches: 3,
+      run: async (items: number[]) => {
+        await new Promise((resolve) => setTimeout(resolve, 10 * items[0]));
+        done.push(...items);
+        return items;
+      },
+    });
+    for (const n of [3, 1, 2, 4]) void batcher.submit(n);
+    await batcher.flush();
+    expect(done.sort()).toEqual([1, 2, 3, 4]);
+  });
+
   it('rejects every promise of a failed batch and only that batch', async () => {
     const run = jest.fn(async (items: number[]) => {
       if (items.includes(2)) throw new Error('model exploded');
@@ -98,6 +143,7 @@ describe('createMicroBatcher', () => {
   it('refuses nonsensical sizes', () => {
     expect(() => createMicroBatcher({ maxBatchSize: 0, maxWaitMs: 1, run: double })).toThrow(RangeError);
     expect(() => createMicroBatcher({ maxBatchSize: 1, maxWaitMs: -1, run: double })).toThrow(RangeError);
+    expect(() => createMicroBatcher({ maxBatchSize: 1, maxWaitMs: 1, maxConcurrentBatches: 0, run: double })).toThrow(RangeError);
   });
 });
 
