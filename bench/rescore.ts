@@ -8,7 +8,8 @@
  *
  * Env: BENCH_COMMENTS (100000), BENCH_CONCURRENCY (worker concurrency, 128), BENCH_WORKERS (2),
  * REDIS_URL, DATABASE_URL (unset = PGlite in a temporary directory), DATASETS (../shared/datasets),
- * BENCH_PHASES (dry,apply), BENCH_THREADS (dry-run scoring threads; default as the CLI, 0 = main thread), BENCH_SYNC_COMMIT=off (PostgreSQL without an fsync per commit, to separate disk from pipeline cost).
+ * BENCH_PHASES (dry,apply), BENCH_THREADS (dry-run scoring threads; default as the CLI, 0 = main thread),
+ * BENCH_WORKER_THREADS (the score workers' scoring threads, shared by them; default 1 as `vigie serve`, 0 = main thread), BENCH_SYNC_COMMIT=off (PostgreSQL without an fsync per commit, to separate disk from pipeline cost).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -39,6 +40,8 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PHASES = (process.env.BENCH_PHASES ?? 'dry,apply').split(',');
 const DRY_RUN_THREADS = Number(process.env.BENCH_THREADS ?? DEFAULT_SCORING_THREADS);
+/** As `vigie serve` (the single-process PGlite deployment this bench stands for) scores by default. */
+const WORKER_THREADS = Number(process.env.BENCH_WORKER_THREADS ?? 1);
 const ROWS_PER_INSERT = 1_000;
 const COMMENTS_PER_ARTICLE = 100;
 
@@ -180,9 +183,12 @@ async function main(): Promise<void> {
     const shipped = loadPolicy();
     const strictRaw = JSON.parse(JSON.stringify(shipped));
     strictRaw.version = `${shipped.version}-bench-strict`;
-    strictRaw.thresholds.default.review.insult = 0.3;
-    strictRaw.thresholds.default.review.toxicity = 0.3;
-    strictRaw.thresholds.default.reject.insult = 0.9;
+    // Every language's thresholds: the shipped policy has calibrated fr/en blocks besides `default`.
+    for (const thresholds of Object.values(strictRaw.thresholds) as { review: Record<string, number>; reject: Record<string, number> }[]) {
+      thresholds.review.insult = 0.3;
+      thresholds.review.toxicity = 0.3;
+      thresholds.reject.insult = 0.9;
+    }
     const strictPolicy = parsePolicy(strictRaw);
     const strict = createScoringEngine({ scorers, policy: strictPolicy });
     const texts = commentTexts();
@@ -213,14 +219,19 @@ async function main(): Promise<void> {
     if (PHASES.includes('apply')) {
       const queue = new Queue(QUEUE_NAMES.score, { connection: redis, prefix });
       closers.push(() => queue.close());
+      // As `vigie serve` scores (WORKER_SCORING_THREADS), the threads' models loaded before the clock starts.
+      const scoringPool = await openScoringPool({ threads: WORKER_THREADS, scorerNames, policy: strictPolicy, scorerOptions: {} });
+      if (scoringPool) closers.push(() => scoringPool.close());
+      figures.workerScoringThreads = scoringPool?.threads ?? 0;
       for (let w = 0; w < WORKERS; w++) {
         const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
-        const worker = createScoreWorker({ connection, db, engine: strict, logger, prefix, concurrency: CONCURRENCY, maxBatchSize: 128 });
+        const worker = createScoreWorker({ connection, db, engine: strict, logger, prefix, concurrency: CONCURRENCY, maxBatchSize: 128, scoringPool });
         void worker.worker.run();
         closers.push(async () => (await worker.close(), await connection.quit()));
     }
     t = performance.now();
     const cpu = process.cpuUsage();
+    figures.loadAverageBeforeApply = Number(os.loadavg()[0].toFixed(1));
     let lastLine = 0;
     const applied = await applyRescore({
       db,
@@ -244,6 +255,7 @@ async function main(): Promise<void> {
     });
     figures.applySeconds = Number(((performance.now() - t) / 1000).toFixed(1));
     figures.applyCpuSeconds = cpuSecondsSince(cpu);
+    figures.loadAverageAfterApply = Number(os.loadavg()[0].toFixed(1));
     figures.applyPerSecond = Math.round(applied.finished / ((performance.now() - t) / 1000));
     figures.applyEnqueued = applied.enqueued;
     figures.applyFinished = applied.finished;

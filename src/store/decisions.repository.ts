@@ -89,11 +89,15 @@ async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[
     });
     if (candidates.length === 0) return results;
 
-    // One statement for the rest: the machine decisions already made for the same text, model and
-    // policy (a re-delivered job) are returned as they are; for the others, the previous current
-    // decision steps down, the new one is inserted (current unless a moderator decided), and the
-    // comment takes it over. The insert waits for the step-down (its InitPlan reads every row of
-    // `stepped`), so the one-current-decision index never sees two current rows.
+    // One statement for the rest. A machine decision already made for the same text, model and
+    // policy (a re-delivered job) is returned as it is — and made current again if a later machine
+    // decision replaced it (a rescore going back to an earlier policy). For the others, the
+    // previous current decision steps down and the new one is inserted (current unless a
+    // moderator decided). The comment takes over the current decision's verdict; it is left
+    // untouched when nothing it shows changes, so a rescore that confirms a verdict keeps its
+    // decided_at (the hourly statistics count decisions, not confirmations). The insert and the
+    // revival wait for the step-down (their InitPlans read every row of `stepped`), so the
+    // one-current-decision index never sees two current rows.
     const column = <T>(f: (input: MachineDecisionInput, row: (typeof candidates)[number]) => T) =>
       candidates.map((row) => f(inputs[row.index], row));
     const { rows } = await tx.query<{ kind: 'found' | 'inserted'; id: string; comment_id: string; is_current: boolean }>(
@@ -104,19 +108,25 @@ async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[
                 is_current, status, severity, top_label)
        ),
        found AS (
-         SELECT d.id, d.comment_id, d.is_current
+         SELECT d.id, d.comment_id, d.is_current, i.is_current AS may_be_current
          FROM decisions d
          JOIN input i ON i.comment_id = d.comment_id AND i.text_hash = d.text_hash
            AND i.model_version = d.model_version AND i.policy_version = d.policy_version
          WHERE d.comment_id = ANY($2::text[]) AND d.actor = 'machine'
        ),
+       revived AS (
+         SELECT id, comment_id FROM found WHERE NOT is_current AND may_be_current
+       ),
        fresh AS (
          SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM found f WHERE f.comment_id = i.comment_id)
        ),
+       becoming_current AS (
+         SELECT i.* FROM input i
+         WHERE i.is_current AND (i.comment_id IN (SELECT comment_id FROM fresh) OR i.comment_id IN (SELECT comment_id FROM revived))
+       ),
        stepped AS (
          UPDATE decisions d SET is_current = false
-         FROM fresh f
-         WHERE f.is_current AND d.comment_id = f.comment_id AND d.is_current
+         WHERE d.is_current AND d.comment_id IN (SELECT comment_id FROM becoming_current)
          RETURNING d.id
        ),
        inserted AS (
@@ -129,15 +139,23 @@ async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[
          ON CONFLICT (comment_id, text_hash, model_version, policy_version) WHERE actor = 'machine' DO NOTHING
          RETURNING id, comment_id, is_current
        ),
-       -- Not read below: PostgreSQL runs it to completion all the same.
+       -- restored and updated are not read below: PostgreSQL runs them to completion all the same.
+       restored AS (
+         UPDATE decisions d SET is_current = true
+         FROM revived r
+         WHERE d.id = r.id AND (SELECT count(*) FROM stepped) >= 0
+         RETURNING d.id
+       ),
        updated AS (
          UPDATE comments c SET status = f.status, decision = f.decision, decided_by = 'machine', severity = f.severity,
            top_label = f.top_label, language = f.language, decided_at = now(), updated_at = now()
-         FROM fresh f
-         WHERE f.is_current AND c.id = f.comment_id
+         FROM becoming_current f
+         WHERE c.id = f.comment_id
+           AND (c.status, c.decision, c.decided_by, c.severity, c.top_label, c.language)
+               IS DISTINCT FROM (f.status, f.decision, 'machine', f.severity, f.top_label, f.language)
          RETURNING c.id
        )
-       SELECT 'found' AS kind, id, comment_id, is_current FROM found
+       SELECT 'found' AS kind, id, comment_id, is_current OR may_be_current AS is_current FROM found
        UNION ALL
        SELECT 'inserted', id, comment_id, is_current FROM inserted`,
       [

@@ -131,6 +131,39 @@ describe.each(DATABASE_KINDS)('store on %s', (kind) => {
     });
   });
 
+  it('makes an earlier machine decision current again when a rescore goes back to its policy', async () => {
+    const { comment } = await saveComment(t.db, incoming({ sourceId: 'dec-rollback', text: 'bande de nuls' }));
+    const save = (policyVersion: string, decision: TriageResult['decision']) =>
+      saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: result({ policyVersion, decision }) });
+    const first = await save('roll-1', 'review');
+    await save('roll-2', 'reject');
+    const back = await save('roll-1', 'review');
+    expect(back).toEqual({ outcome: 'duplicate', decisionId: first.decisionId, isCurrent: true });
+    const decisions = await listDecisions(t.db, comment.id);
+    expect(decisions).toHaveLength(2);
+    expect(decisions.filter((d) => d.isCurrent)).toEqual([expect.objectContaining({ id: first.decisionId, policyVersion: 'roll-1' })]);
+    expect((await t.db.query('SELECT decision, decided_by FROM comments WHERE id = $1', [comment.id])).rows).toEqual([{ decision: 'review', decided_by: 'machine' }]);
+    // A re-delivered job of the current policy changes nothing.
+    expect(await save('roll-1', 'review')).toEqual({ outcome: 'duplicate', decisionId: first.decisionId, isCurrent: true });
+    expect((await listDecisions(t.db, comment.id)).filter((d) => d.isCurrent)).toHaveLength(1);
+  });
+
+  it('keeps the comment as it is (decided_at included) when a rescore confirms its verdict', async () => {
+    const { comment } = await saveComment(t.db, incoming({ sourceId: 'dec-confirm', text: 'quel nul' }));
+    const save = (policyVersion: string, decision: TriageResult['decision']) =>
+      saveMachineDecision(t.db, { commentId: comment.id, textHash: comment.textHash, result: result({ policyVersion, decision }) });
+    const decidedAt = async () =>
+      (await t.db.query<{ decided_at: string }>("SELECT to_char(decided_at, 'YYYY-MM-DD HH24:MI:SS.US') AS decided_at FROM comments WHERE id = $1", [comment.id])).rows[0].decided_at;
+    await save('confirm-1', 'review');
+    const firstDecidedAt = await decidedAt();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await save('confirm-2', 'review')).toMatchObject({ outcome: 'saved', isCurrent: true });
+    expect(await decidedAt()).toBe(firstDecidedAt);
+    expect(await save('confirm-3', 'reject')).toMatchObject({ outcome: 'saved', isCurrent: true });
+    expect(await decidedAt()).not.toBe(firstDecidedAt);
+    expect((await t.db.query('SELECT decision FROM comments WHERE id = $1', [comment.id])).rows).toEqual([{ decision: 'reject' }]);
+  });
+
   it('finds pending comments whose job may be lost', async () => {
     const { comment } = await saveComment(t.db, incoming({ sourceId: 'stale-1', text: 'waiting' }));
     await t.db.query(`UPDATE comments SET enqueued_at = now() - interval '10 minutes' WHERE id = $1`, [comment.id]);
