@@ -84,6 +84,8 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
   });
   shutdown.register('database', () => db.close());
   shutdown.installSignalHandlers();
+  // Only now: a SIGTERM during start-up then finds no job in hand (it would be retaken after WORKER_LOCK_MS).
+  workers?.start();
 
   if (config.VIGIE_DEMO) await ingestDemoIfEmpty(base, db, scoreQueue);
   logger.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}` }, 'Vigie is serving');

@@ -17,13 +17,16 @@ export interface RunningWorkers {
   engine: ScoringEngine;
   notifyQueue?: Queue;
   closeWorkers(): Promise<void>;
+  /** Starts taking jobs (and sweeping); call it once the shutdown closers and signal handlers are in place. */
+  start(): void;
   closeQueues(): Promise<void>;
   closeRedis(): Promise<void>;
 }
 
 /**
- * The score worker (models loaded first, then run), the pending sweeper, and — when CALLBACK_URL
- * is set — the notify worker. Shared by `vigie serve` and `vigie worker`.
+ * The score worker (models loaded first), the pending sweeper, and — when CALLBACK_URL is set —
+ * the notify worker, all idle until `start()`: a process signalled while still starting up has
+ * no job in hand. Shared by `vigie serve` and `vigie worker`.
  */
 export async function startWorkers(
   base: Base,
@@ -69,14 +72,17 @@ export async function startWorkers(
     metrics: options.metrics,
     scoringPool,
   });
-  const sweeper = startPendingSweeper({ db, scoreQueue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
-  void scoreWorker.worker.run();
-  void notifyWorker?.run();
+  let sweeper: ReturnType<typeof startPendingSweeper> | undefined;
   return {
     engine,
     notifyQueue,
+    start: () => {
+      sweeper ??= startPendingSweeper({ db, scoreQueue, logger, olderThanMs: config.PENDING_SWEEP_AFTER_MS });
+      if (!scoreWorker.worker.isRunning()) void scoreWorker.worker.run();
+      if (notifyWorker && !notifyWorker.isRunning()) void notifyWorker.run();
+    },
     closeWorkers: async () => {
-      await sweeper.stop();
+      await sweeper?.stop();
       await Promise.all([scoreWorker.close(), notifyWorker?.close()]);
       await scoringPool?.close();
     },

@@ -37,6 +37,7 @@ export function workerCommand(): Command {
         await connection.quit();
       });
       shutdown.register('database', () => db.close());
+      workers.start();
       logger.info({ model: workers.engine.modelVersion, policy: workers.engine.policyVersion }, 'worker running');
     });
 }
