@@ -10,7 +10,8 @@
  * then a concurrency-100 no-op worker). The ratio uses the comparable one.
  * Needs Redis on REDIS_URL and PostgreSQL on BENCH_DATABASE_URL (default: the test DB).
  * BENCH_SHAPES=in-process or separate-worker runs only one of them; WORKER_CONCURRENCY and
- * WORKER_SCORING_THREADS are passed to both deployments; BENCH_NODE_OPTIONS to their processes.
+ * WORKER_SCORING_THREADS are passed to both deployments; BENCH_CPU_PROF_DIR=dir writes a CPU profile
+ * of each Vigie process there (Node refuses --cpu-prof in NODE_OPTIONS, so it is a command-line flag).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,7 @@ import { deletePrefix } from '../test/helpers/redis';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 20);
+const profilerFlags = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SCORERS = process.env.SCORERS ?? 'own,lexicon';
 /** What `vigie worker` and the in-process worker use unless told otherwise (config default). */
@@ -116,16 +118,14 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
     WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
     // Unset = the config default.
     ...(WORKER_SCORING_THREADS === undefined ? {} : { WORKER_SCORING_THREADS }),
-    // e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the Vigie processes.
-    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   };
   let serve: VigieProcess | undefined;
   let worker: VigieProcess | undefined;
   try {
-    serve = spawnVigie(shape === 'in-process' ? ['serve'] : ['serve', '--no-worker'], env);
+    serve = spawnVigie(shape === 'in-process' ? ['serve'] : ['serve', '--no-worker'], env, profilerFlags);
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok ?? false, 60_000, 'serve');
     if (shape === 'separate-worker') {
-      worker = spawnVigie(['worker'], env);
+      worker = spawnVigie(['worker'], env, profilerFlags);
       await waitUntil(async () => (await connectedWorkers(prefix)) > 0, 60_000, 'the worker to take jobs');
     }
     // Signed before the clock starts (well within the 5-minute signature tolerance), so the load

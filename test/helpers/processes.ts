@@ -10,10 +10,10 @@ export interface VigieProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the built CLI (npm test builds dist/ first) with only the environment given. */
-export function spawnVigie(args: string[], env: Record<string, string>): VigieProcess {
+/** Runs the built CLI (npm test builds dist/ first) with only the environment given (and Node flags such as --cpu-prof). */
+export function spawnVigie(args: string[], env: Record<string, string>, nodeArgs: string[] = []): VigieProcess {
   let output = '';
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
