@@ -32,7 +32,7 @@ const REPORTING_FRAMES: RegExp[] = [
 const ADDRESSED_FRAME = /\b(?:je\s+(?:te|t['’]|vous)|on\s+(?:te|t['’]|vous)|i\s+call\s+you|we\s+call\s+you)\b[^.!?\n]*$/u;
 /** How far back a reporting frame may start. */
 const FRAME_WINDOW = 60;
-const ARTICLE_OR_MARK = /(?:\s*(?:[«“„‹"]|un|une|des|une?\s+sale|a|an|the)\s*)*$/u;
+const ARTICLE_OR_MARK = /(?:\s*(?:[«“„‹"]|\b(?:un|une|des|une? sale|a|an|the)\b)\s*)*$/u;
 
 /** Ranges [start, end) of text between paired quotation marks. */
 export function findQuotedRanges(text: string): Array<[number, number]> {

@@ -16,6 +16,7 @@ describe('use or mention of a word-list phrase', () => {
     ['Se faire traiter de sale bougnoule à 12 ans, ça marque.', 'sale bougnoule:reported'],
     ['He called me a retard in front of everyone.', 'retard:reported'],
     ['Le journaliste a écrit : sale con.', 'sale con:reported'],
+    ["On m'a traitée d'idiote hier.", 'idiote:reported'],
   ])('%s → %s', (text, expected) => {
     expect(kinds(text)).toEqual([expected]);
   });
@@ -25,6 +26,7 @@ describe('use or mention of a word-list phrase', () => {
     ['Espèce de connard.', 'espèce de connard:use'],
     ['Connard. "Bonjour" dit-il.', 'connard:use'],
     ['He said nothing. You retard.', 'retard:use'],
+    ['Chacun le sait, connard.', 'connard:use'],
   ])('a use stays a use: %s', (text, expected) => {
     expect(kinds(text)).toEqual([expected]);
   });
