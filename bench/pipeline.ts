@@ -68,6 +68,26 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU time of every process running `command` (the Redis and PostgreSQL servers), counting the
+ * children they reaped meanwhile (PostgreSQL backends whose connection closed).
+ */
+function serverCpuMs(command: string): number {
+  let ticks = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // the process ended while we read
+    }
+  }
+  return (ticks * 1000) / 100;
+}
+
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
 async function stop(proc: VigieProcess | undefined): Promise<void> {
@@ -132,7 +152,7 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
     // generator spends its share of the two cores on sending, not on HMACs.
     const presigned = Array.from({ length: PRESIGNED }, (_, n) => signedPost(n));
     progress(`${shape}: posting for ${DURATION_S} s with ${CONNECTIONS} connections`);
-    const cpuBefore = { api: cpuMs(serve.child.pid), worker: cpuMs(worker?.child.pid) };
+    const cpuBefore = { api: cpuMs(serve.child.pid), worker: cpuMs(worker?.child.pid), redis: serverCpuMs('redis-server'), postgres: serverCpuMs('postgres') };
     const generatorBefore = process.cpuUsage();
     let counter = 0;
     const result = await autocannon({
@@ -160,7 +180,7 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
         300_000,
         'the backlog to drain',
       );
-      const cpuAfter = { api: cpuMs(serve.child.pid), worker: cpuMs(worker?.child.pid) };
+      const cpuAfter = { api: cpuMs(serve.child.pid), worker: cpuMs(worker?.child.pid), redis: serverCpuMs('redis-server'), postgres: serverCpuMs('postgres') };
       const { rows } = await db.query<{ ms: number }>(`SELECT extract(epoch FROM (decided_at - created_at)) * 1000 AS ms FROM comments ORDER BY 1`);
       const span = (await db.query<{ s: number }>(`SELECT extract(epoch FROM (max(decided_at) - min(created_at))) AS s FROM comments`)).rows[0].s;
       const ttd = rows.map((r) => Number(r.ms));
@@ -179,6 +199,9 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
             ? { apiAndWorker: round((cpuAfter.api - cpuBefore.api) / decided, 2) }
             : { api: round((cpuAfter.api - cpuBefore.api) / decided, 2), worker: round((cpuAfter.worker - cpuBefore.worker) / decided, 2) }),
           loadGenerator: round((generator.user + generator.system) / 1000 / result.requests.total, 2),
+          // Every Redis and PostgreSQL server process on the machine: quiet ones add nothing.
+          redis: round((cpuAfter.redis - cpuBefore.redis) / decided, 2),
+          postgres: round((cpuAfter.postgres - cpuBefore.postgres) / decided, 2),
         },
       };
     } finally {

@@ -86,7 +86,9 @@ async function openPglite(dataDir: string, options: OpenDatabaseOptions): Promis
     fs.mkdirSync(dir, { recursive: true });
     releaseLock = acquirePgliteLock(dir);
   }
-  const db = await PGlite.create(dir);
+  // PGlite already runs without fsync, so full-page images in the WAL cannot make a torn page after
+  // an OS crash any less likely; a killed process never leaves one. They only multiplied the WAL.
+  const db = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, '-c', 'full_page_writes=off'] });
   options.logger?.info({ dataDir: dir }, 'embedded PGlite database opened');
   return {
     kind: 'pglite',

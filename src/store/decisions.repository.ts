@@ -70,12 +70,14 @@ export async function saveMachineDecisions(db: Database, inputs: MachineDecision
 
 async function saveDistinctDecisions(db: Database, inputs: MachineDecisionInput[]): Promise<SavedDecision[]> {
   if (inputs.length === 0) return [];
+  // Locking the comments serialises every machine decision of a comment: what the write below
+  // reads (a statement of its own, so it sees whatever committed before the lock was granted)
+  // cannot change before its insert. PGlite has one backend and runs one transaction at a time,
+  // so there the lock would only cost a tuple write and a WAL record per comment.
+  const lock = db.kind === 'pglite' ? '' : ' FOR UPDATE';
   return db.transaction(async (tx) => {
-    // Locking the comments serialises every machine decision of a comment: what the write below
-    // reads (a statement of its own, so it sees whatever committed before the lock was granted)
-    // cannot change before its insert.
     const { rows: comments } = await tx.query<{ id: string; text_hash: string; decided_by: string | null }>(
-      'SELECT id, text_hash, decided_by FROM comments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+      `SELECT id, text_hash, decided_by FROM comments WHERE id = ANY($1::text[]) ORDER BY id${lock}`,
       [inputs.map((i) => i.commentId)],
     );
     const byId = new Map(comments.map((c) => [c.id, c]));

@@ -214,6 +214,13 @@ export async function getModerationItem(db: Queryable, id: string): Promise<Mode
   return rows[0] ? toItem(rows[0]) : null;
 }
 
+/** Several comments in one query, in no particular order; unknown ids are left out. */
+export async function getModerationItems(db: Queryable, ids: string[]): Promise<ModerationItem[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE c.id = ANY($1::text[])`, [ids]);
+  return rows.map(toItem);
+}
+
 export interface DecisionRecord {
   id: string;
   actor: string;

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
+import { QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import type { Decision } from '../../domain/decision';
 import type { Logger } from '../../lib/logger';
 import { QUEUE_NAMES } from '../../queue/names';
 import type { Database } from '../../store/database';
-import { getModerationItem } from '../../store/moderation.repository';
+import { getModerationItems } from '../../store/moderation.repository';
 import { memoryPresence, redisPresence, type Presence } from './presence';
 
 /** What a dashboard needs to add a newly flagged comment to its list without reloading. */
@@ -37,6 +37,8 @@ export interface LiveHub {
 }
 
 const TEXT_PREVIEW = 600;
+/** How long a flagged comment waits for others to be looked up with it. */
+const FLAGGED_LOOKUP_DELAY_MS = 20;
 /** scoreJobId(job, 'live') without a run id: `live-<comment id>-<16 hex of the text hash>`. */
 const LIVE_JOB_ID = /^live-(.+)-[0-9a-f]{16}$/;
 
@@ -85,8 +87,6 @@ export async function createRedisHub(options: RedisHubOptions): Promise<LiveHub>
   const subscriber = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
   const eventsConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
   for (const c of [publisher, subscriber, eventsConnection]) c.on('error', (err) => log.debug({ err: err.message }, 'redis error'));
-  const queue = new Queue(QUEUE_NAMES.score, { connection: publisher, prefix: options.queuePrefix });
-  queue.on('error', (err) => log.debug({ err: err.message }, 'score queue error'));
 
   subscriber.on('message', (_channel, message) => {
     try {
@@ -100,15 +100,12 @@ export async function createRedisHub(options: RedisHubOptions): Promise<LiveHub>
 
   const queueEvents = new QueueEvents(QUEUE_NAMES.score, { connection: eventsConnection, prefix: options.queuePrefix });
   queueEvents.on('error', (err) => log.debug({ err: err.message }, 'queue events error'));
-  queueEvents.on('completed', ({ jobId, returnvalue }) => {
-    void (async () => {
-      const result = returnvalue as unknown as { outcome?: string; decision?: Decision } | null;
-      if (result?.outcome !== 'saved' || (result.decision !== 'review' && result.decision !== 'reject')) return;
-      // Only live comments: a batch rescore of the whole store must not flood every dashboard.
-      const commentId = LIVE_JOB_ID.test(jobId) ? ((await queue.getJob(jobId))?.data?.commentId ?? LIVE_JOB_ID.exec(jobId)?.[1]) : undefined;
-      if (typeof commentId !== 'string') return;
-      const item = await getModerationItem(options.db, commentId);
-      if (!item || !item.decision) return;
+  // Flagged comments are looked up together: one query for what a burst of completions flagged.
+  const flaggedIds = new Set<string>();
+  let lookupTimer: NodeJS.Timeout | undefined;
+  const announceFlagged = async (ids: string[]) => {
+    for (const item of await getModerationItems(options.db, ids)) {
+      if (!item.decision) continue;
       // Every API process hears QueueEvents itself, so this stays local (no re-publish).
       emitter.emit('event', {
         type: 'flagged',
@@ -124,7 +121,23 @@ export async function createRedisHub(options: RedisHubOptions): Promise<LiveHub>
           siteId: item.siteId,
         },
       } satisfies LiveEvent);
-    })().catch((err) => log.warn({ err, jobId }, 'could not announce a scored comment'));
+    }
+  };
+  queueEvents.on('completed', ({ jobId, returnvalue }) => {
+    // Nobody is watching a dashboard from this process: nothing to look up.
+    if (emitter.listenerCount('event') === 0) return;
+    const result = returnvalue as unknown as { outcome?: string; decision?: Decision } | null;
+    if (result?.outcome !== 'saved' || (result.decision !== 'review' && result.decision !== 'reject')) return;
+    // Only live comments: a batch rescore of the whole store must not flood every dashboard.
+    const commentId = LIVE_JOB_ID.exec(jobId)?.[1];
+    if (!commentId) return;
+    flaggedIds.add(commentId);
+    lookupTimer ??= setTimeout(() => {
+      lookupTimer = undefined;
+      const ids = [...flaggedIds];
+      flaggedIds.clear();
+      announceFlagged(ids).catch((err) => log.warn({ err, comments: ids.length }, 'could not announce scored comments'));
+    }, FLAGGED_LOOKUP_DELAY_MS);
   });
   await queueEvents.waitUntilReady();
 
@@ -136,9 +149,10 @@ export async function createRedisHub(options: RedisHubOptions): Promise<LiveHub>
     },
     subscribe: (listener, onClose) => subscribeTo(emitter, listener, onClose),
     close: async () => {
+      clearTimeout(lookupTimer);
       emitter.emit('close');
       emitter.removeAllListeners();
-      const steps = [() => queueEvents.close(), () => queue.close(), () => subscriber.quit(), () => publisher.quit(), () => eventsConnection.quit()];
+      const steps = [() => queueEvents.close(), () => subscriber.quit(), () => publisher.quit(), () => eventsConnection.quit()];
       for (const step of steps) await step().catch(() => undefined);
     },
   };

@@ -4,6 +4,7 @@ import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { createRedisHub, type LiveEvent, type LiveHub } from '../../../../src/http/live/hub';
 import { silentLogger } from '../../../../src/lib/logger';
+import type { Database } from '../../../../src/store/database';
 import { QUEUE_NAMES } from '../../../../src/queue/names';
 import { openTestDatabase, type TestDatabase } from '../../../helpers/databases';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../../../helpers/redis';
@@ -65,6 +66,52 @@ describe('live hub over Redis (two API processes, a remote score worker)', () =>
     await worker.close();
     await queue.close();
     await connection.quit();
+  });
+
+  it('announces every comment a burst of completions flagged, and looks nothing up while no dashboard listens', async () => {
+    const lookups: string[][] = [];
+    const counted: Database = {
+      ...t.db,
+      query: (sql, params) => {
+        if (sql.includes('FROM comments c JOIN articles')) lookups.push(params?.[0] as string[]);
+        return t.db.query(sql, params);
+      },
+    };
+    const hub = await createRedisHub({ redisUrl: TEST_REDIS_URL, queuePrefix: prefix, db: counted, logger: silentLogger() });
+    const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAMES.score, { connection, prefix });
+    const worker = new Worker(QUEUE_NAMES.score, async () => ({ outcome: 'saved', decision: 'reject' }), { connection, prefix, concurrency: 10 });
+    let completed = await queue.getCompletedCount();
+    const addFlagged = async (ids: string[]) => {
+      const jobs = ids.map((id) => ({ name: 'score', data: { commentId: id, textHash: 'b'.repeat(64) }, opts: { jobId: `live-${id}-${'b'.repeat(16)}` } }));
+      await queue.addBulk(jobs);
+      completed += ids.length;
+      while ((await queue.getCompletedCount()) < completed) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      const unwatched = await seedComment(t.db, { text: 'Personne ne regarde', scores: { insult: 0.9 } });
+      await addFlagged([unwatched]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(lookups).toEqual([]);
+
+      const burst = await Promise.all([1, 2, 3, 4, 5].map((n) => seedComment(t.db, { text: `Insulte numéro ${n}`, scores: { insult: 0.9 } })));
+      const seen = new Set<string>();
+      const allSeen = new Promise<void>((resolve) => {
+        hub.subscribe((event) => {
+          if (event.type === 'flagged' && burst.includes(event.comment.id)) seen.add(event.comment.id);
+          if (seen.size === burst.length) resolve();
+        });
+      });
+      await addFlagged(burst);
+      await allSeen;
+      expect([...seen].sort()).toEqual([...burst].sort());
+      expect(lookups.flat().sort()).toEqual([...burst].sort());
+    } finally {
+      await worker.close();
+      await queue.close();
+      await connection.quit();
+      await hub.close();
+    }
   });
 
   it('closing the hub ends open event streams, so the HTTP server can stop', async () => {
