@@ -11,7 +11,8 @@
  * Needs Redis on REDIS_URL and PostgreSQL on BENCH_DATABASE_URL (default: the test DB).
  * BENCH_SHAPES=in-process or separate-worker runs only one of them; WORKER_CONCURRENCY and
  * WORKER_SCORING_THREADS are passed to both deployments; BENCH_CPU_PROF_DIR=dir writes a CPU profile
- * of each Vigie process there (Node refuses --cpu-prof in NODE_OPTIONS, so it is a command-line flag).
+ * of each Vigie process there (Node refuses --cpu-prof in NODE_OPTIONS, so it is a command-line flag);
+ * BENCH_COMMENTS_PER_POST=N posts batches of N comments instead of one comment per request.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,7 +39,9 @@ const WORKER_CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 64);
 const WORKER_SCORING_THREADS = process.env.WORKER_SCORING_THREADS || undefined;
 const RAW_JOBS = 20_000;
 /** More than the run can post at the target rate; beyond these, requests are signed as they go. */
-const PRESIGNED = DURATION_S * 2_500;
+/** BENCH_COMMENTS_PER_POST > 1: a CMS that sends its new comments in batches (`{"comments": [...]}`). */
+const COMMENTS_PER_POST = Number(process.env.BENCH_COMMENTS_PER_POST ?? 1);
+const PRESIGNED = Math.ceil((DURATION_S * 2_500) / COMMENTS_PER_POST);
 const SHAPES = ['in-process', 'separate-worker'] as const;
 type Shape = (typeof SHAPES)[number];
 const SECRET = randomBytes(16).toString('hex');
@@ -109,13 +112,16 @@ async function connectedWorkers(prefix: string): Promise<number> {
   }
 }
 
-/** One webhook post: a distinct comment, signed as a CMS would sign it. */
+const benchComment = (n: number) => ({ id: `b${n}`, parentId: null, author: `reader${n % 500}`, text: `${TEXTS[n % TEXTS.length]} #${n}`, publishedAt: null });
+
+/** Webhook post n: distinct comments (one, or COMMENTS_PER_POST in a batch), signed as a CMS would sign it. */
 function signedPost(n: number): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify({
-    site: 'bench',
-    article: { url: `https://bench.example/a/${n % 50}`, title: 'Bench' },
-    comment: { id: `b${n}`, parentId: null, author: `reader${n % 500}`, text: `${TEXTS[n % TEXTS.length]} #${n}`, publishedAt: null },
-  });
+  const article = { url: `https://bench.example/a/${n % 50}`, title: 'Bench' };
+  const body = JSON.stringify(
+    COMMENTS_PER_POST === 1
+      ? { site: 'bench', article, comment: benchComment(n) }
+      : { comments: Array.from({ length: COMMENTS_PER_POST }, (_, k) => ({ site: 'bench', article, comment: benchComment(n * COMMENTS_PER_POST + k) })) },
+  );
   return { body, headers: { 'content-type': 'application/json', 'x-vigie-signature': signPayload(SECRET, body) } };
 }
 
@@ -169,7 +175,7 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
         },
       ],
     });
-    const accepted = result['2xx'];
+    const accepted = result['2xx'] * COMMENTS_PER_POST;
     const generator = process.cpuUsage(generatorBefore);
     progress(`${shape}: ${accepted} accepted; waiting for the decisions`);
     const db = new Client({ connectionString: DATABASE_URL, options: `-c search_path=${schema}` });
@@ -284,6 +290,7 @@ async function main(): Promise<void> {
       {
         durationS: DURATION_S,
         connections: CONNECTIONS,
+        commentsPerPost: COMMENTS_PER_POST,
         scorers: SCORERS,
         workerConcurrency: WORKER_CONCURRENCY,
         workerScoringThreads: WORKER_SCORING_THREADS ?? 'default',

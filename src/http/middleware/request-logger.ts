@@ -11,15 +11,18 @@ declare module 'express-serve-static-core' {
 
 /**
  * A child logger per request; logs one line per request with method, path, status and duration
- * (plus what the handler added with `addToRequestLog`), never bodies.
+ * (plus what the handler added with `addToRequestLog`), never bodies. The child is made when a
+ * line is written: building one for each webhook post cost more than the rest of this middleware.
  */
 export function requestLogger(root: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     req.id = randomUUID();
-    req.log = root.child({ reqId: req.id });
+    let log: Logger | undefined;
+    Object.defineProperty(req, 'log', { get: () => (log ??= root.child({ reqId: req.id })), configurable: true, enumerable: true });
     res.setHeader('X-Request-Id', req.id);
     res.on('finish', () => {
+      if (!root.isLevelEnabled('info')) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const added = res.locals.requestLog as Record<string, unknown> | undefined;
       req.log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...added }, 'request');
