@@ -12,7 +12,8 @@
  * BENCH_SHAPES=in-process or separate-worker runs only one of them; WORKER_CONCURRENCY and
  * WORKER_SCORING_THREADS are passed to both deployments; BENCH_CPU_PROF_DIR=dir writes a CPU profile
  * of each Vigie process there (Node refuses --cpu-prof in NODE_OPTIONS, so it is a command-line flag);
- * BENCH_COMMENTS_PER_POST=N posts batches of N comments instead of one comment per request.
+ * BENCH_COMMENTS_PER_POST=N posts batches of N comments instead of one comment per request;
+ * BENCH_DASHBOARDS=N keeps N moderators' live dashboard streams open during the run.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +22,11 @@ import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
+import http from 'node:http';
+import { randomToken, sha256 } from '../src/auth/secrets';
 import { signPayload } from '../src/ingest/webhook/signature';
+import { createSession } from '../src/store/sessions.repository';
+import { createUser } from '../src/store/users.repository';
 import { PRIORITY, QUEUE_NAMES } from '../src/queue/names';
 import { SCORE_JOB_OPTIONS } from '../src/queue/producers';
 import { spawnVigie, waitUntil, type VigieProcess } from '../test/helpers/processes';
@@ -39,6 +44,8 @@ const WORKER_CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 64);
 const WORKER_SCORING_THREADS = process.env.WORKER_SCORING_THREADS || undefined;
 const RAW_JOBS = 20_000;
 /** More than the run can post at the target rate; beyond these, requests are signed as they go. */
+/** Moderators with the dashboard open during the run (each an SSE stream of live updates). */
+const DASHBOARDS = Number(process.env.BENCH_DASHBOARDS ?? 0);
 /** BENCH_COMMENTS_PER_POST > 1: a CMS that sends its new comments in batches (`{"comments": [...]}`). */
 const COMMENTS_PER_POST = Number(process.env.BENCH_COMMENTS_PER_POST ?? 1);
 const PRESIGNED = Math.ceil((DURATION_S * 2_500) / COMMENTS_PER_POST);
@@ -125,6 +132,33 @@ function signedPost(n: number): { body: string; headers: Record<string, string> 
   return { body, headers: { 'content-type': 'application/json', 'x-vigie-signature': signPayload(SECRET, body) } };
 }
 
+/**
+ * A logged-in moderator's live stream (`/events`), counting the newly flagged comments it is told
+ * about. The session is written straight into the store: logging in is not what is measured.
+ */
+async function openDashboard(port: number, schema: string, n: number): Promise<{ flagged(): number; close(): void }> {
+  const db = new Client({ connectionString: DATABASE_URL, options: `-c search_path=${schema}` });
+  await db.connect();
+  const queryable = { query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query(sql, params)).rows as T[] }) };
+  const user = await createUser(queryable, { name: `bench-moderator-${n}`, role: 'moderator', passwordHash: 'x' });
+  const sid = randomToken(32);
+  await createSession(queryable, { idHash: sha256(sid), userId: user.id, csrfToken: randomToken(24), ttlMs: 3_600_000 });
+  await db.end();
+  let flagged = 0;
+  const request = http.get({ host: '127.0.0.1', port, path: '/events', headers: { Cookie: `vigie_sid=${sid}` }, agent: false }, (res) => {
+    if (res.statusCode !== 200) throw new Error(`dashboard stream answered ${res.statusCode}`);
+    res.setEncoding('utf8');
+    let pending = '';
+    res.on('data', (chunk: string) => {
+      const messages = (pending + chunk).split('\n\n');
+      pending = messages.pop() ?? '';
+      flagged += messages.filter((m) => m.startsWith('event: flagged\n')).length;
+    });
+  });
+  request.on('error', () => undefined);
+  return { flagged: () => flagged, close: () => request.destroy() };
+}
+
 async function runShape(shape: Shape): Promise<Record<string, unknown>> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const prefix = `vigiebench-${randomBytes(3).toString('hex')}`;
@@ -154,6 +188,7 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
       worker = spawnVigie(['worker'], env, profilerFlags);
       await waitUntil(async () => (await connectedWorkers(prefix)) > 0, 60_000, 'the worker to take jobs');
     }
+    const dashboards = await Promise.all(Array.from({ length: DASHBOARDS }, (_, n) => openDashboard(port, schema, n)));
     // Signed before the clock starts (well within the 5-minute signature tolerance), so the load
     // generator spends its share of the two cores on sending, not on HMACs.
     const presigned = Array.from({ length: PRESIGNED }, (_, n) => signedPost(n));
@@ -186,6 +221,9 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
         300_000,
         'the backlog to drain',
       );
+      // The last announcements of the stream trail the decisions by a lookup.
+      await new Promise((resolve) => setTimeout(resolve, DASHBOARDS > 0 ? 500 : 0));
+      for (const dashboard of dashboards) dashboard.close();
       const cpuAfter = { api: cpuMs(serve.child.pid), worker: cpuMs(worker?.child.pid), redis: serverCpuMs('redis-server'), postgres: serverCpuMs('postgres') };
       const { rows } = await db.query<{ ms: number }>(`SELECT extract(epoch FROM (decided_at - created_at)) * 1000 AS ms FROM comments ORDER BY 1`);
       const span = (await db.query<{ s: number }>(`SELECT extract(epoch FROM (max(decided_at) - min(created_at))) AS s FROM comments`)).rows[0].s;
@@ -194,6 +232,12 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
       return {
         shape,
         acceptedPerS: Math.round(accepted / DURATION_S),
+        ...(DASHBOARDS > 0
+          ? {
+              flaggedInStore: (await db.query(`SELECT count(*)::int AS n FROM comments WHERE decision IN ('review', 'reject')`)).rows[0].n,
+              flaggedShownPerDashboard: dashboards.map((d) => d.flagged()),
+            }
+          : {}),
         non2xx: result.non2xx,
         errors: result.errors,
         acceptLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
@@ -291,6 +335,7 @@ async function main(): Promise<void> {
         durationS: DURATION_S,
         connections: CONNECTIONS,
         commentsPerPost: COMMENTS_PER_POST,
+        dashboards: DASHBOARDS,
         scorers: SCORERS,
         workerConcurrency: WORKER_CONCURRENCY,
         workerScoringThreads: WORKER_SCORING_THREADS ?? 'default',
