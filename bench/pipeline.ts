@@ -4,12 +4,13 @@
  * from the store (PostgreSQL). Two deployments, one after the other:
  *   - "in-process": one `vigie serve` (API + score worker in one process, as `npm start`);
  *   - "separate-worker": `vigie serve --no-worker` + one `vigie worker`, sharing Redis and
- *     PostgreSQL (the README's scale-out shape, on this one machine).
+ *     PostgreSQL (the README's scale-out shape, on this one machine);
+ *   - "embedded": `vigie serve` on its embedded PGlite database, as `npm start` runs out of the box.
  * Then, on the same Redis, raw BullMQ as the reference: "comparable" (concurrent single adds with
  * our job options into a no-op worker of our concurrency, running together) and "bulk" (addBulk,
  * then a concurrency-100 no-op worker). The ratio uses the comparable one.
  * Needs Redis on REDIS_URL and PostgreSQL on BENCH_DATABASE_URL (default: the test DB).
- * BENCH_SHAPES=in-process or separate-worker runs only one of them; WORKER_CONCURRENCY and
+ * BENCH_SHAPES=in-process,embedded (a comma-separated list) runs only those; WORKER_CONCURRENCY and
  * WORKER_SCORING_THREADS are passed to both deployments; BENCH_CPU_PROF_DIR=dir writes a CPU profile
  * of each Vigie process there (Node refuses --cpu-prof in NODE_OPTIONS, so it is a command-line flag);
  * BENCH_COMMENTS_PER_POST=N posts batches of N comments instead of one comment per request;
@@ -17,6 +18,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
@@ -25,6 +27,7 @@ import { Client } from 'pg';
 import http from 'node:http';
 import { randomToken, sha256 } from '../src/auth/secrets';
 import { signPayload } from '../src/ingest/webhook/signature';
+import { openDatabase } from '../src/store/database';
 import { createSession } from '../src/store/sessions.repository';
 import { createUser } from '../src/store/users.repository';
 import { PRIORITY, QUEUE_NAMES } from '../src/queue/names';
@@ -49,7 +52,7 @@ const DASHBOARDS = Number(process.env.BENCH_DASHBOARDS ?? 0);
 /** BENCH_COMMENTS_PER_POST > 1: a CMS that sends its new comments in batches (`{"comments": [...]}`). */
 const COMMENTS_PER_POST = Number(process.env.BENCH_COMMENTS_PER_POST ?? 1);
 const PRESIGNED = Math.ceil((DURATION_S * 2_500) / COMMENTS_PER_POST);
-const SHAPES = ['in-process', 'separate-worker'] as const;
+const SHAPES = ['in-process', 'separate-worker', 'embedded'] as const;
 type Shape = (typeof SHAPES)[number];
 const SECRET = randomBytes(16).toString('hex');
 
@@ -159,6 +162,32 @@ async function openDashboard(port: number, schema: string, n: number): Promise<{
   return { flagged: () => flagged, close: () => request.destroy() };
 }
 
+/**
+ * Signed posts from autocannon for DURATION_S. Signed before the clock starts (well within the
+ * 5-minute signature tolerance), so the load generator spends its share of the two cores on
+ * sending, not on HMACs.
+ */
+async function postLoad(port: number): Promise<{ result: autocannon.Result; generator: NodeJS.CpuUsage }> {
+  const presigned = Array.from({ length: PRESIGNED }, (_, n) => signedPost(n));
+  const generatorBefore = process.cpuUsage();
+  let counter = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/api/comments`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const n = counter++;
+          return { ...request, ...(presigned[n] ?? signedPost(n)) };
+        },
+      },
+    ],
+  });
+  return { result, generator: process.cpuUsage(generatorBefore) };
+}
+
 async function runShape(shape: Shape): Promise<Record<string, unknown>> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const prefix = `vigiebench-${randomBytes(3).toString('hex')}`;
@@ -189,29 +218,10 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
       await waitUntil(async () => (await connectedWorkers(prefix)) > 0, 60_000, 'the worker to take jobs');
     }
     const dashboards = await Promise.all(Array.from({ length: DASHBOARDS }, (_, n) => openDashboard(port, schema, n)));
-    // Signed before the clock starts (well within the 5-minute signature tolerance), so the load
-    // generator spends its share of the two cores on sending, not on HMACs.
-    const presigned = Array.from({ length: PRESIGNED }, (_, n) => signedPost(n));
     progress(`${shape}: posting for ${DURATION_S} s with ${CONNECTIONS} connections`);
     const cpuBefore = { api: cpuMs(serve.child.pid), worker: cpuMs(worker?.child.pid), redis: serverCpuMs('redis-server'), postgres: serverCpuMs('postgres') };
-    const generatorBefore = process.cpuUsage();
-    let counter = 0;
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}/api/comments`,
-      method: 'POST',
-      connections: CONNECTIONS,
-      duration: DURATION_S,
-      requests: [
-        {
-          setupRequest: (request) => {
-            const n = counter++;
-            return { ...request, ...(presigned[n] ?? signedPost(n)) };
-          },
-        },
-      ],
-    });
+    const { result, generator } = await postLoad(port);
     const accepted = result['2xx'] * COMMENTS_PER_POST;
-    const generator = process.cpuUsage(generatorBefore);
     progress(`${shape}: ${accepted} accepted; waiting for the decisions`);
     const db = new Client({ connectionString: DATABASE_URL, options: `-c search_path=${schema}` });
     await db.connect();
@@ -262,6 +272,83 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
     await deletePrefix(prefix);
+  }
+}
+
+/**
+ * `npm start` as installed: `vigie serve` on its embedded PGlite database. The store can only be
+ * read once the process has stopped (PGlite serves one process), so the drain is followed in Redis.
+ */
+async function runEmbeddedShape(): Promise<Record<string, unknown>> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-bench-embedded-'));
+  const prefix = `vigiebench-${randomBytes(3).toString('hex')}`;
+  const port = 31_000 + Math.floor(Math.random() * 2_000);
+  const env = {
+    DATA_DIR: dataDir,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PORT: String(port),
+    WEBHOOK_SECRET: SECRET,
+    VIGIE_DEMO: '0',
+    SCORERS,
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    ...(WORKER_SCORING_THREADS === undefined ? {} : { WORKER_SCORING_THREADS }),
+  };
+  const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const queue = new Queue(QUEUE_NAMES.score, { connection, prefix });
+  let serve: VigieProcess | undefined;
+  try {
+    serve = spawnVigie(['serve'], env, profilerFlags);
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok ?? false, 60_000, 'serve');
+    progress(`embedded: posting for ${DURATION_S} s with ${CONNECTIONS} connections`);
+    const cpuBefore = { vigie: cpuMs(serve.child.pid), redis: serverCpuMs('redis-server') };
+    const { result, generator } = await postLoad(port);
+    const accepted = result['2xx'] * COMMENTS_PER_POST;
+    progress(`embedded: ${accepted} accepted; waiting for the decisions`);
+    await waitUntil(
+      async () => {
+        const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
+        return Object.values(counts).every((n) => n === 0);
+      },
+      300_000,
+      'the backlog to drain',
+    );
+    const cpuAfter = { vigie: cpuMs(serve.child.pid), redis: serverCpuMs('redis-server') };
+    await stop(serve);
+    const db = await openDatabase({ dataDir });
+    try {
+      const { rows } = await db.query<{ ms: number }>(
+        `SELECT extract(epoch FROM (decided_at - created_at)) * 1000 AS ms FROM comments WHERE decided_at IS NOT NULL ORDER BY 1`,
+      );
+      const left = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE status = 'pending'`)).rows[0].n;
+      const span = (await db.query<{ s: number }>(`SELECT extract(epoch FROM (max(decided_at) - min(created_at))) AS s FROM comments`)).rows[0].s;
+      const ttd = rows.map((r) => Number(r.ms));
+      const decided = rows.length;
+      return {
+        shape: 'embedded',
+        acceptedPerS: Math.round(accepted / DURATION_S),
+        non2xx: result.non2xx,
+        errors: result.errors,
+        stillPending: left,
+        acceptLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+        decidedPerS: Math.round(decided / Number(span)),
+        timeToDecisionMs: { p50: Math.round(percentile(ttd, 50)), p99: Math.round(percentile(ttd, 99)) },
+        cpuMsPerComment: {
+          apiWorkerAndDatabase: round((cpuAfter.vigie - cpuBefore.vigie) / decided, 2),
+          loadGenerator: round((generator.user + generator.system) / 1000 / result.requests.total, 2),
+          redis: round((cpuAfter.redis - cpuBefore.redis) / decided, 2),
+        },
+      };
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await stop(serve);
+    await queue.close();
+    await connection.quit();
+    await deletePrefix(prefix);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -322,7 +409,7 @@ async function main(): Promise<void> {
   const wanted = (process.env.BENCH_SHAPES ?? SHAPES.join(',')).split(',') as Shape[];
   const loadBefore = os.loadavg()[0];
   const pipeline = [];
-  for (const shape of SHAPES.filter((s) => wanted.includes(s))) pipeline.push(await runShape(shape));
+  for (const shape of SHAPES.filter((s) => wanted.includes(s))) pipeline.push(shape === 'embedded' ? await runEmbeddedShape() : await runShape(shape));
   progress('raw BullMQ references');
   const prefix = `vigiebench-raw-${randomBytes(3).toString('hex')}`;
   const comparable = await rawComparable(prefix);
