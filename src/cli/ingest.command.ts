@@ -16,6 +16,7 @@ import {
   type WordPressOptions,
   type WordPressSource,
 } from './read-source';
+import { closeRedisConnection } from '../queue/connection';
 import { CliError, EXIT, openBase, openScoreQueue, openStore, requireRedis } from './runtime';
 
 interface IngestOptions extends WordPressOptions {
@@ -45,7 +46,7 @@ export function ingestCommand(): Command {
       if (!sourceArg && !wordpress) throw new CliError('give a file, a URL, - for stdin, or --wordpress <site> --post <id>', EXIT.usage);
       if (sourceArg && wordpress) throw new CliError('give either a source or --wordpress <site> --post <id>, not both', EXIT.usage);
       const source = wordpress ? `${wordpress.site} post ${wordpress.post}` : sourceArg!;
-      const base = openBase();
+      const base = openBase({ logsTo: 'stderr' });
       const allowPrivate = base.config.ALLOW_PRIVATE_FETCH;
       const read: ReadResult = wordpress
         ? await readWordPress(wordpress, options, allowPrivate)
@@ -71,11 +72,13 @@ export function ingestCommand(): Command {
         process.stdout.write(
           options.json
             ? JSON.stringify({ ...summary, comments: accepted }) + '\n'
-            : `${source}: ${summary.found} comments found${through}, ${created} new, ${edited} edited, ${summary.unchanged} already known; queued for scoring\n`,
+            : summary.found === 0
+              ? `${source}: no reader comments found${through}; nothing stored\n`
+              : `${source}: ${summary.found} comments found${through}, ${created} new, ${edited} edited, ${summary.unchanged} already known; queued for scoring\n`,
         );
       } finally {
-        await queue.close();
-        await connection.quit();
+        await queue.close().catch(() => undefined);
+        await closeRedisConnection(connection);
         await db.close();
       }
     });

@@ -6,7 +6,7 @@ import { QueueEvents } from 'bullmq';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config';
 import { createLogger, type Logger } from '../lib/logger';
-import { createWorkerConnection } from '../queue/connection';
+import { closeRedisConnection, createWorkerConnection } from '../queue/connection';
 import { QUEUE_NAMES } from '../queue/names';
 import { parseScorerNames } from '../scoring/registry';
 import { appendAudit } from '../store/audit.repository';
@@ -349,7 +349,7 @@ async function apply(ctx: OperatorContext, options: RescoreOptions, deps: Operat
 
   await requireRedis(config);
   const { queue, connection } = openScoreQueue(ctx.base);
-  ctx.onClose('redis', () => connection.quit());
+  ctx.onClose('redis', () => closeRedisConnection(connection));
   ctx.onClose('score queue', () => queue.close());
   const workers = await queue.getWorkersCount();
   if (workers === 0) {

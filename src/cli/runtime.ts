@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
+import pino from 'pino';
 import { loadConfig, type Config } from '../config';
 import { createLogger, type Logger } from '../lib/logger';
 import { Shutdown } from '../lib/shutdown';
@@ -27,9 +28,14 @@ export interface Base {
   shutdown: Shutdown;
 }
 
-export function openBase(): Base {
+/**
+ * Services (`serve`, `worker`) log to stdout, where their supervisor collects it; one-shot
+ * commands pass `logsTo: 'stderr'` so what they print (`--json`, a generated password) stays
+ * alone on stdout and can be piped.
+ */
+export function openBase(options: { logsTo?: 'stdout' | 'stderr' } = {}): Base {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, options.logsTo === 'stderr' ? pino.destination(2) : undefined);
   return { config, logger, shutdown: new Shutdown(logger) };
 }
 

@@ -19,6 +19,7 @@ import { gracefulHttpClose } from '../lib/shutdown';
 import { QUEUE_NAMES } from '../queue/names';
 import { enqueueNotify } from '../queue/producers';
 import { getCurrentDecision } from '../store/decisions.repository';
+import { closeRedisConnection } from '../queue/connection';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -80,7 +81,7 @@ async function serve(base: Base, options: { worker: boolean }): Promise<void> {
   });
   shutdown.register('redis', async () => {
     await workers?.closeRedis();
-    await connection.quit();
+    await closeRedisConnection(connection);
   });
   shutdown.register('database', () => db.close());
   shutdown.installSignalHandlers();

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
-import { createWorkerConnection } from '../queue/connection';
+import { closeRedisConnection, createWorkerConnection } from '../queue/connection';
 import { QUEUE_NAMES } from '../queue/names';
 import { startPendingSweeper } from '../queue/sweeper';
 import type { Metrics } from '../lib/metrics';
@@ -90,7 +90,7 @@ export async function startWorkers(
       await notifyQueue?.close();
     },
     closeRedis: async () => {
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(connections.map(closeRedisConnection));
     },
   };
 }

@@ -36,7 +36,7 @@ async function readPasswordFromStdin(): Promise<string> {
 }
 
 async function withStore(work: (db: Database) => Promise<void>): Promise<void> {
-  const base = openBase();
+  const base = openBase({ logsTo: 'stderr' });
   const db = await openStore(base);
   try {
     await work(db);

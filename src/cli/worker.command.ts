@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { startWorkers } from './start-workers';
 import { openBase, openScoreQueue, openStore, requireRedis } from './runtime';
+import { closeRedisConnection } from '../queue/connection';
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -34,7 +35,7 @@ export function workerCommand(): Command {
       });
       shutdown.register('redis', async () => {
         await workers.closeRedis();
-        await connection.quit();
+        await closeRedisConnection(connection);
       });
       shutdown.register('database', () => db.close());
       workers.start();

@@ -39,3 +39,15 @@ export async function pingRedis(url: string, timeoutMs = 2_000): Promise<void> {
     client.disconnect();
   }
 }
+
+/**
+ * QUIT, or just drop the socket when there is none to send it on: a connection that never became
+ * ready (nothing was queued) or was lost makes `quit()` throw, and the closers after it must run.
+ */
+export async function closeRedisConnection(connection: IORedis): Promise<void> {
+  try {
+    await connection.quit();
+  } catch {
+    connection.disconnect();
+  }
+}

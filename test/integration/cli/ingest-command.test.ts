@@ -168,6 +168,25 @@ describe('vigie ingest', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  it('on the embedded database, a page without comments: says so, prints only JSON on stdout, and exits', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-empty-'));
+    const page = path.join(dir, 'page.html');
+    fs.writeFileSync(page, '<html><head><title>Budget 2027</title></head><body><article><p>Le texte de l’article.</p></article></body></html>');
+    // No DATABASE_URL: PGlite, whose open handle kept the process alive when closing Redis failed.
+    const pgliteEnv = { REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dir, LOG_LEVEL: 'info' };
+    try {
+      const json = await runCli(['ingest', page, '--url', 'https://vide.example/budget', '--json'], pgliteEnv);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ found: 0, created: 0, comments: [] });
+      expect(json.stderr).toMatch(/embedded PGlite database opened/);
+      const text = await runCli(['ingest', page, '--url', 'https://vide.example/budget'], pgliteEnv);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toBe(`${page}: no reader comments found; nothing stored\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses a loopback URL unless private fetching is allowed', async () => {
     const run = spawnVigie(['ingest', 'http://127.0.0.1:9/page'], { ...env, ALLOW_PRIVATE_FETCH: '0' });
     expect(await run.exited).toBe(1);
