@@ -49,6 +49,7 @@ export function statusCommand(deps: OperatorDeps = {}): Command {
           const down = [!report.redis.ok && `Redis (${report.redis.url})`, !report.database.ok && 'the database'].filter(Boolean).join(' and ');
           throw new CliError(down ? `unavailable: ${down}` : 'a queue could not be read', EXIT.unavailable);
         }
+        if (report.warnings.length) throw new CliError(report.warnings.join('; '), EXIT.failure);
       } finally {
         await ctx.close();
       }

@@ -20,7 +20,10 @@ export interface QueueStatus {
 }
 
 export interface StatusReport {
+  /** Redis, the database and every queue answered. */
   ok: boolean;
+  /** What needs an operator although everything answered: jobs waiting that no worker will take. */
+  warnings: string[];
   checkedAt: string;
   redis: Health & { url: string };
   database: Health & { kind: string; comments?: Record<string, number> };
@@ -79,6 +82,7 @@ export async function gatherStatus(options: GatherStatusOptions): Promise<Status
 
   const report: StatusReport = {
     ok: false,
+    warnings: [],
     checkedAt: now.toISOString(),
     redis,
     database: { ok: false, kind: options.databaseKind },
@@ -107,7 +111,21 @@ export async function gatherStatus(options: GatherStatusOptions): Promise<Status
     report.database.error = options.databaseError ?? 'not opened';
   }
   report.ok = report.redis.ok && report.database.ok && Object.values(report.queues).every((q) => !('error' in q));
+  report.warnings = queueWarnings(report.queues);
   return report;
+}
+
+function queueWarnings(queues: StatusReport['queues']): string[] {
+  const warnings: string[] = [];
+  for (const [name, queue] of Object.entries(queues)) {
+    if ('error' in queue) continue;
+    const backlog = (queue.counts.waiting ?? 0) + (queue.counts.prioritized ?? 0) + (queue.counts.delayed ?? 0);
+    if (queue.paused) warnings.push(`the ${name} queue is paused: no job is taken until it is resumed`);
+    else if (backlog > 0 && queue.workers === 0) {
+      warnings.push(`${backlog} ${name} job${backlog === 1 ? '' : 's'} waiting and no ${name} worker connected (start \`vigie serve\` or \`vigie worker\`)`);
+    }
+  }
+  return warnings;
 }
 
 function fillMinutes(rows: { minute: string; decisions: number }[], windowMinutes: number, now: Date) {
@@ -126,7 +144,8 @@ const SPARK = '▁▂▃▄▅▆▇█';
 export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
   const mark = (ok: boolean) => (ok ? 'ok  ' : 'DOWN');
-  lines.push(`Vigie status at ${report.checkedAt}: ${report.ok ? 'healthy' : 'PROBLEMS'}`);
+  lines.push(`Vigie status at ${report.checkedAt}: ${!report.ok ? 'PROBLEMS' : report.warnings.length ? 'NEEDS ATTENTION' : 'healthy'}`);
+  for (const warning of report.warnings) lines.push(`  warning   ${warning}`);
   lines.push(
     `  redis     ${mark(report.redis.ok)} ${report.redis.url}` +
       (report.redis.ok ? ` (${report.redis.latencyMs} ms)` : ` — ${report.redis.error}`),

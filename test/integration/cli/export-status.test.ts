@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 import { exportCommand } from '../../../src/cli/export.command';
 import { statusCommand } from '../../../src/cli/status.command';
 import { parseDelimited } from '../../../src/eval/csv';
+import { QUEUE_NAMES } from '../../../src/queue/names';
 import { applyModeratorAction } from '../../../src/store/moderation.repository';
 import { openTestDatabase, type TestDatabase } from '../../helpers/databases';
-import { deletePrefix, uniquePrefix } from '../../helpers/redis';
+import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis';
 import { commandEnv, runCommand, seedDecided, tempDir } from './helpers';
 
 describe('vigie export', () => {
@@ -108,6 +111,7 @@ describe('vigie status', () => {
     const report = JSON.parse(res.stdout);
     expect(report).toMatchObject({
       ok: true,
+      warnings: [],
       redis: { ok: true, url: 'redis://127.0.0.1:6379', latencyMs: expect.any(Number) },
       database: { ok: true, kind: 'pglite', comments: { scored: 2 } },
       queues: {
@@ -126,6 +130,26 @@ describe('vigie status', () => {
     expect(res.stdout).toMatch(/redis\s+ok/);
     expect(res.stdout).toMatch(/score\s+waiting 0/);
     expect(res.stdout).toContain('Model and policy versions');
+  });
+
+  it('warns and exits 1 when score jobs wait with no worker connected', async () => {
+    const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAMES.score, { connection, prefix });
+    try {
+      await queue.add('score', { commentId: 'c1', textHash: 'a'.repeat(64) }, { priority: 1 });
+      await queue.add('score', { commentId: 'c2', textHash: 'b'.repeat(64) });
+      const res = await runCommand(statusCommand, ['--json'], { db: t.db, env: commandEnv(prefix) });
+      expect(res.exitCode).toBe(1);
+      const report = JSON.parse(res.stdout);
+      expect(report.ok).toBe(true);
+      expect(report.warnings).toEqual(['2 score jobs waiting and no score worker connected (start `vigie serve` or `vigie worker`)']);
+      const table = await runCommand(statusCommand, [], { db: t.db, env: commandEnv(prefix) });
+      expect(table.stdout).toMatch(/: NEEDS ATTENTION\n {2}warning {3}2 score jobs waiting and no score worker connected/);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await connection.quit();
+    }
   });
 
   it('reports an unreachable Redis with its URL and exits 3', async () => {
