@@ -162,6 +162,23 @@ async function openDashboard(port: number, schema: string, n: number): Promise<{
   return { flagged: () => flagged, close: () => request.destroy() };
 }
 
+/** What every Vigie process of a shape is started with, plus where its store is. */
+function vigieEnv(prefix: string, port: number, store: { DATABASE_URL: string } | { DATA_DIR: string }): Record<string, string> {
+  return {
+    ...store,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PORT: String(port),
+    WEBHOOK_SECRET: SECRET,
+    VIGIE_DEMO: '0',
+    SCORERS,
+    LOG_LEVEL: 'warn',
+    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    // Unset = the config default.
+    ...(WORKER_SCORING_THREADS === undefined ? {} : { WORKER_SCORING_THREADS }),
+  };
+}
+
 /**
  * Signed posts from autocannon for DURATION_S. Signed before the clock starts (well within the
  * 5-minute signature tolerance), so the load generator spends its share of the two cores on
@@ -195,19 +212,7 @@ async function runShape(shape: Shape): Promise<Record<string, unknown>> {
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   const port = 31_000 + Math.floor(Math.random() * 2_000);
-  const env = {
-    DATABASE_URL: `${DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    PORT: String(port),
-    WEBHOOK_SECRET: SECRET,
-    VIGIE_DEMO: '0',
-    SCORERS,
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
-    // Unset = the config default.
-    ...(WORKER_SCORING_THREADS === undefined ? {} : { WORKER_SCORING_THREADS }),
-  };
+  const env = vigieEnv(prefix, port, { DATABASE_URL: `${DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}` });
   let serve: VigieProcess | undefined;
   let worker: VigieProcess | undefined;
   try {
@@ -283,18 +288,7 @@ async function runEmbeddedShape(): Promise<Record<string, unknown>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigie-bench-embedded-'));
   const prefix = `vigiebench-${randomBytes(3).toString('hex')}`;
   const port = 31_000 + Math.floor(Math.random() * 2_000);
-  const env = {
-    DATA_DIR: dataDir,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    PORT: String(port),
-    WEBHOOK_SECRET: SECRET,
-    VIGIE_DEMO: '0',
-    SCORERS,
-    LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
-    ...(WORKER_SCORING_THREADS === undefined ? {} : { WORKER_SCORING_THREADS }),
-  };
+  const env = vigieEnv(prefix, port, { DATA_DIR: dataDir });
   const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const queue = new Queue(QUEUE_NAMES.score, { connection, prefix });
   let serve: VigieProcess | undefined;
