@@ -210,8 +210,7 @@ export async function listMatchingIds(db: Queryable, filter: QueueFilter, limit:
 }
 
 export async function getModerationItem(db: Queryable, id: string): Promise<ModerationItem | null> {
-  const { rows } = await db.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE c.id = $1`, [id]);
-  return rows[0] ? toItem(rows[0]) : null;
+  return (await getModerationItems(db, [id]))[0] ?? null;
 }
 
 /** Several comments in one query, in no particular order; unknown ids are left out. */

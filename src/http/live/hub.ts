@@ -4,6 +4,7 @@ import { QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import type { Decision } from '../../domain/decision';
 import type { Logger } from '../../lib/logger';
+import { closeRedisConnection } from '../../queue/connection';
 import { QUEUE_NAMES } from '../../queue/names';
 import type { Database } from '../../store/database';
 import { getModerationItems } from '../../store/moderation.repository';
@@ -152,8 +153,8 @@ export async function createRedisHub(options: RedisHubOptions): Promise<LiveHub>
       clearTimeout(lookupTimer);
       emitter.emit('close');
       emitter.removeAllListeners();
-      const steps = [() => queueEvents.close(), () => subscriber.quit(), () => publisher.quit(), () => eventsConnection.quit()];
-      for (const step of steps) await step().catch(() => undefined);
+      await queueEvents.close().catch(() => undefined);
+      for (const connection of [subscriber, publisher, eventsConnection]) await closeRedisConnection(connection);
     },
   };
 }

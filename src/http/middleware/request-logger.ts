@@ -11,15 +11,14 @@ declare module 'express-serve-static-core' {
 
 /**
  * A child logger per request; logs one line per request with method, path, status and duration
- * (plus what the handler added with `addToRequestLog`), never bodies. The child is made when a
- * line is written: building one for each webhook post cost more than the rest of this middleware.
+ * (plus what the handler added with `addToRequestLog`), never bodies. Below info level the line is
+ * not even assembled (reading req.path parses the URL again).
  */
 export function requestLogger(root: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     req.id = randomUUID();
-    let log: Logger | undefined;
-    Object.defineProperty(req, 'log', { get: () => (log ??= root.child({ reqId: req.id })), configurable: true, enumerable: true });
+    req.log = root.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
     res.on('finish', () => {
       if (!root.isLevelEnabled('info')) return;
